@@ -1,5 +1,24 @@
 //! cameo: rebuild the CAMEO emotional speech benchmark from its original sources and
 //! evaluate audio language models on it. The binary (`src/main.rs`) only parses arguments;
-//! every capability lives in one of these modules.
+//! every capability lives in one of these modules:
+//!
+//! - [`corpora`]: adapters that list what a raw download holds (no audio decoding)
+//! - [`audio`]: decode, resample, quantise, hash and FLAC-encode one item
+//! - [`build`]: the pipeline — scan, parallel conversion, dedupe, resume, reports
+//! - [`sinks`]: metadata.jsonl, parquet shards, dataset card, LICENSES/, build.json
+//! - [`verify`], [`stats`]: checking and describing a build
+//! - [`eval`]: scoring audio language models on a build
+//! - [`fixtures`], [`demo`]: generated raw trees in the real layouts
 
+pub mod audio;
+pub mod build;
+pub mod corpora;
+pub mod demo;
 pub mod eval;
+pub mod fixtures;
+pub mod fsutil;
+pub mod manifest;
+pub mod record;
+pub mod sinks;
+pub mod stats;
+pub mod verify;

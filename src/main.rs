@@ -1,8 +1,11 @@
-//! The `cameo` command line: parse arguments, call the library, print one-line errors.
+//! The `cameo` command line: parse arguments, call the library, print; errors become one line
+//! on stderr and exit code 1 (usage errors: 2, from clap).
+use anyhow::Context;
 use clap::{Parser, Subcommand};
+use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "cameo", version, about = "Rebuild and evaluate the CAMEO emotional speech benchmark")]
+#[command(name = "cameo", version, about = "Rebuild the CAMEO emotional speech benchmark from its original sources, and evaluate audio language models on it")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -10,16 +13,127 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Generate small raw trees in the real layouts, build, verify and summarise them (no network).
+    Demo {
+        /// Where to put raw/ and build/.
+        #[arg(long, default_value = "cameo-demo")]
+        out: PathBuf,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+    },
+    /// Build the collection from extracted raw downloads (raw/<split>/...).
+    Build {
+        /// Folder holding one folder per corpus, named by split (raw/ravdess, raw/cafe, ...).
+        #[arg(long)]
+        raw: PathBuf,
+        /// Output folder (created; an existing build there is resumed or extended).
+        #[arg(long)]
+        out: PathBuf,
+        /// Only these corpora (split ids); default: every corpus found under --raw.
+        #[arg(long = "corpus", num_args = 1..)]
+        corpora: Vec<String>,
+        /// Worker threads (default: all cores). Does not change any output byte.
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Fail when a split's count differs from its manifest or any file is rejected.
+        #[arg(long)]
+        strict: bool,
+        /// Read manifests from this folder instead of the built-in copies.
+        #[arg(long)]
+        manifests: Option<PathBuf>,
+        /// No progress output.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Check a build: schema, FLAC decoding and hashes, counts, parquet shards.
+    Verify {
+        /// The build folder.
+        dir: PathBuf,
+    },
+    /// Statistics of a build (counts per corpus, language, emotion; speakers; gender; hours).
+    Stats {
+        /// The build folder.
+        dir: PathBuf,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Evaluate audio language models on a build (parse, score, run, leaderboard).
     Eval(cameo::eval::EvalArgs),
 }
 
+fn default_jobs(jobs: Option<usize>) -> usize {
+    jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1)
+}
+
+fn print_build(outcome: &cameo::build::BuildOutcome) {
+    let reports: Vec<&cameo::build::report::SplitReport> = outcome.splits.iter().map(|s| &s.report).collect();
+    print!("{}", cameo::build::report::summary_table(&reports));
+    for report in &reports {
+        for warning in &report.warnings {
+            println!("warning: {}: {warning}", report.split);
+        }
+        for reject in &report.rejects {
+            println!("reject: {}/{}: {}", report.split, reject.source, reject.reason);
+        }
+    }
+    let run = &outcome.run;
+    println!(
+        "{} converted, {} reused from an earlier run; {:.1} s of audio in {:.1} s ({:.0}x real time, {} threads)",
+        run.converted,
+        run.reused_from_cache,
+        run.audio_seconds,
+        run.seconds,
+        if run.seconds > 0.0 { run.audio_seconds / run.seconds } else { 0.0 },
+        run.jobs
+    );
+}
+
+fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Demo { out, jobs } => {
+            let outcome = cameo::demo::run_demo(&out, default_jobs(jobs))?;
+            println!("demo raw trees: {}", outcome.raw.display());
+            print_build(&outcome.build);
+            println!("verified {} samples in {}", outcome.verified_samples, outcome.build_dir.display());
+            let records = cameo::verify::read_metadata(&outcome.build_dir.join("metadata.jsonl"))?;
+            print!("\n{}", cameo::stats::render(&cameo::stats::compute(&records)));
+        }
+        Command::Build { raw, out, corpora, jobs, strict, manifests, quiet } => {
+            let options = cameo::build::BuildOptions { raw, out, corpora, jobs: default_jobs(jobs), strict, manifests, quiet };
+            let outcome = cameo::build::run_build(&options)?;
+            print_build(&outcome);
+        }
+        Command::Verify { dir } => {
+            let report = cameo::verify::verify(&dir)?;
+            println!(
+                "ok: {} samples ({:.1} s of audio), {} parquet rows, splits: {}",
+                report.samples,
+                report.audio_seconds,
+                report.parquet_rows,
+                report.per_split.iter().map(|(s, n)| format!("{s} {n}")).collect::<Vec<_>>().join(", ")
+            );
+        }
+        Command::Stats { dir, json } => {
+            let path = dir.join("metadata.jsonl");
+            let records = cameo::verify::read_metadata(&path).with_context(|| format!("{} is not a cameo build", dir.display()))?;
+            let stats = cameo::stats::compute(&records);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&stats)?);
+            } else {
+                print!("{}", cameo::stats::render(&stats));
+            }
+        }
+        Command::Eval(args) => cameo::eval::run(args)?,
+    }
+    Ok(())
+}
+
 fn main() {
     let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Eval(args) => cameo::eval::run(args),
-    };
-    if let Err(error) = result {
+    if let Err(error) = run(cli.command) {
+        // One line: the cause chain joined, naming the file where the library did.
         eprintln!("error: {error:#}");
         std::process::exit(1);
     }

@@ -1,0 +1,46 @@
+//! The audio core: decode any supported source to mono f64, resample to 16 kHz, quantise to
+//! 16-bit, hash the canonical PCM (the file_id) and encode FLAC — in one streaming pass per
+//! item, so memory does not grow with the length of a recording.
+pub mod canonical;
+pub mod decode;
+pub mod flac_in;
+pub mod flac_out;
+pub mod resample;
+pub mod wav;
+
+pub use canonical::{convert_to_flac, ConvertedAudio, CANONICAL_RATE};
+pub use decode::open_source;
+
+/// Why a piece of audio could not be turned into a canonical sample.
+#[derive(Debug, thiserror::Error)]
+pub enum AudioError {
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("malformed audio: {0}")]
+    Malformed(String),
+    #[error("truncated audio: {0}")]
+    Truncated(String),
+    #[error("unsupported audio: {0}")]
+    Unsupported(String),
+    #[error("Git LFS pointer, fetch the real file (git lfs pull)")]
+    GitLfsPointer,
+    #[error("empty audio: no samples")]
+    Empty,
+    #[error("invalid sample value: {0}")]
+    InvalidSample(String),
+    #[error("resampler: {0}")]
+    Resample(String),
+    #[error("FLAC encoder: {0}")]
+    Encode(String),
+}
+
+/// A decoded audio stream, read frame by frame and downmixed to mono on the way.
+pub trait PcmStream {
+    fn sample_rate(&self) -> u32;
+    fn channels(&self) -> u16;
+    /// Frames in the stream, when the container says.
+    fn total_frames(&self) -> Option<u64>;
+    /// Appends up to `max_frames` mono frames (channel average, full scale = 1.0) to `out` and
+    /// returns how many were appended; 0 means the end of the stream.
+    fn read_mono(&mut self, max_frames: usize, out: &mut Vec<f64>) -> Result<usize, AudioError>;
+}

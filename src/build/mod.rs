@@ -1,0 +1,160 @@
+//! Orchestration of `cameo build`: pick the corpora, build each split, keep its state, then
+//! let the sinks write the collection (FLAC tree, metadata.jsonl, parquet, card, build.json).
+pub mod cache;
+pub mod progress;
+pub mod report;
+pub mod split;
+
+use crate::corpora::{self, ScanError};
+use crate::manifest::ManifestError;
+use report::{RunFacts, SplitState};
+use split::{build_split, SplitJob, SplitRunFacts};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
+    #[error("{split}: {source}")]
+    Scan { split: String, source: ScanError },
+    #[error("{}: {source}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{}: {message}", path.display())]
+    Sink { path: PathBuf, message: String },
+    #[error("--strict: {0}")]
+    Strict(String),
+}
+
+impl BuildError {
+    pub fn io(path: &Path) -> impl FnOnce(std::io::Error) -> BuildError + '_ {
+        move |source| BuildError::Io { path: path.to_path_buf(), source }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub raw: PathBuf,
+    pub out: PathBuf,
+    /// Split ids; empty = every corpus whose folder exists under `raw`.
+    pub corpora: Vec<String>,
+    pub jobs: usize,
+    pub strict: bool,
+    /// Read manifests from this folder instead of the embedded copies.
+    pub manifests: Option<PathBuf>,
+    pub quiet: bool,
+}
+
+/// What a build did, for the caller to print.
+pub struct BuildOutcome {
+    pub splits: Vec<SplitState>,
+    pub run: RunFacts,
+}
+
+/// The corpora a build covers.
+fn select_corpora(options: &BuildOptions) -> Result<Vec<&'static corpora::CorpusEntry>, BuildError> {
+    if options.corpora.is_empty() {
+        let present: Vec<_> = corpora::REGISTRY.iter().filter(|entry| options.raw.join(entry.id).is_dir()).collect();
+        if present.is_empty() {
+            let names: Vec<&str> = corpora::REGISTRY.iter().map(|entry| entry.id).collect();
+            return Err(BuildError::Usage(format!(
+                "{}: no corpus folder found (expected one of: {})",
+                options.raw.display(),
+                names.join(", ")
+            )));
+        }
+        return Ok(present);
+    }
+    options
+        .corpora
+        .iter()
+        .map(|id| {
+            corpora::find(id).ok_or_else(|| {
+                let names: Vec<&str> = corpora::REGISTRY.iter().map(|entry| entry.id).collect();
+                BuildError::Usage(format!("unknown corpus '{id}' (known: {})", names.join(", ")))
+            })
+        })
+        .collect()
+}
+
+fn state_path(out: &Path, split: &str) -> PathBuf {
+    out.join(".cameo").join("splits").join(format!("{split}.json"))
+}
+
+/// Reads the kept state of every split built into `out` so far.
+pub fn load_states(out: &Path) -> Result<Vec<SplitState>, BuildError> {
+    let folder = out.join(".cameo").join("splits");
+    let mut states = Vec::new();
+    let Ok(entries) = std::fs::read_dir(&folder) else { return Ok(states) };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "json")).collect();
+    paths.sort();
+    for path in paths {
+        let text = std::fs::read_to_string(&path).map_err(BuildError::io(&path))?;
+        let state: SplitState =
+            serde_json::from_str(&text).map_err(|error| BuildError::Sink { path: path.clone(), message: error.to_string() })?;
+        states.push(state);
+    }
+    Ok(states)
+}
+
+/// Runs `cameo build`.
+pub fn run_build(options: &BuildOptions) -> Result<BuildOutcome, BuildError> {
+    let started = Instant::now();
+    if !options.raw.is_dir() {
+        return Err(BuildError::Usage(format!("{}: raw folder not found", options.raw.display())));
+    }
+    if options.out.to_str().is_none() {
+        return Err(BuildError::Usage(format!("{}: output path must be UTF-8", options.out.display())));
+    }
+    let selected = select_corpora(options)?;
+    // Load every manifest before any work, so a bad one fails fast.
+    let manifests = selected.iter().map(|entry| entry.manifest(options.manifests.as_deref())).collect::<Result<Vec<_>, _>>()?;
+    std::fs::create_dir_all(&options.out).map_err(BuildError::io(&options.out))?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.jobs)
+        .build()
+        .map_err(|error| BuildError::Usage(format!("cannot start {} threads: {error}", options.jobs)))?;
+    let mut facts = SplitRunFacts::default();
+    let mut built = Vec::new();
+    for (entry, manifest) in selected.iter().zip(&manifests) {
+        let job = SplitJob { entry, manifest, raw_root: options.raw.join(entry.id), out: &options.out, quiet: options.quiet };
+        let state = pool.install(|| build_split(&job, &mut facts))?;
+        let path = state_path(&options.out, entry.id);
+        let text = serde_json::to_vec_pretty(&state).expect("state serialises");
+        crate::fsutil::write_atomic(&path, &text).map_err(BuildError::io(&path))?;
+        built.push(entry.id.to_string());
+        if options.strict && (!state.report.count_matches() || !state.report.rejects.is_empty()) {
+            return Err(BuildError::Strict(format!(
+                "{}: built {} of {} expected samples, {} rejects (see .cameo/splits/{}.json)",
+                entry.id,
+                state.report.built,
+                state.report.expected,
+                state.report.rejects.len(),
+                entry.id
+            )));
+        }
+    }
+    let states = load_states(&options.out)?;
+    let audio_seconds = states.iter().flat_map(|s| &s.records).map(|r| r.duration).sum();
+    let run = RunFacts {
+        jobs: options.jobs,
+        seconds: 0.0,
+        converted: facts.converted,
+        reused_from_cache: facts.reused,
+        audio_seconds,
+    };
+    let mut run = run;
+    crate::sinks::write_collection(&options.out, &states, &built, &manifests_for(&states, options)?, &mut run, started)?;
+    Ok(BuildOutcome { splits: states.into_iter().filter(|s| built.contains(&s.report.split)).collect(), run })
+}
+
+/// The manifests of every split in the build folder (for the card and LICENSES/).
+fn manifests_for(states: &[SplitState], options: &BuildOptions) -> Result<Vec<crate::manifest::Manifest>, BuildError> {
+    states
+        .iter()
+        .filter_map(|state| corpora::find(&state.report.split))
+        .map(|entry| entry.manifest(options.manifests.as_deref()).map_err(BuildError::from))
+        .collect()
+}

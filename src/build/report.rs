@@ -1,0 +1,104 @@
+//! What a build tells about itself: per-split reports (counts, duplicates, rejects, skipped
+//! junk, source checksums, formats seen, warnings), `build.json`, and the summary table.
+use crate::corpora::{Reject, Skipped};
+use crate::record::Record;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DuplicateKind {
+    /// Byte-identical source files, found before decoding.
+    SourceBytes,
+    /// Different files with the same canonical PCM (same file_id).
+    CanonicalPcm,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Duplicate {
+    pub source: String,
+    /// The source that was kept.
+    pub kept: String,
+    pub kind: DuplicateKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceFile {
+    pub path: String,
+    pub sha256: String,
+    pub bytes: u64,
+}
+
+/// Everything a build learned about one split.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SplitReport {
+    pub split: String,
+    pub dataset: String,
+    pub expected: usize,
+    /// Files that should become samples: items plus rejects.
+    pub found: usize,
+    pub built: usize,
+    pub duplicates: Vec<Duplicate>,
+    pub rejects: Vec<Reject>,
+    pub skipped: Vec<Skipped>,
+    /// `"<rate> Hz, <n> ch"` → how many sources had that format.
+    pub formats: BTreeMap<String, usize>,
+    pub warnings: Vec<String>,
+    /// Samples that are digital silence (file_ids), worth a look.
+    pub silent: Vec<String>,
+    /// Samples with clipped (full-scale) samples (file_ids).
+    pub clipped: Vec<String>,
+    pub sources: Vec<SourceFile>,
+}
+
+impl SplitReport {
+    pub fn count_matches(&self) -> bool {
+        self.built == self.expected
+    }
+}
+
+/// The state a build keeps per split in `.cameo/splits/<split>.json`; every sink is made
+/// from these, so building one more corpus into an existing folder keeps the others.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SplitState {
+    pub report: SplitReport,
+    /// Sorted by file_id.
+    pub records: Vec<Record>,
+}
+
+/// Facts about one run that legitimately differ between runs (kept apart in build.json).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunFacts {
+    pub jobs: usize,
+    pub seconds: f64,
+    pub converted: usize,
+    pub reused_from_cache: usize,
+    pub audio_seconds: f64,
+}
+
+/// The summary table printed at the end of a build.
+pub fn summary_table(reports: &[&SplitReport]) -> String {
+    let mut out = format!(
+        "{:<15} {:>7} {:>7} {:>10} {:>7} {:>7} {:>8}  {}\n",
+        "split", "found", "built", "duplicates", "rejects", "skipped", "expected", "status"
+    );
+    for report in reports {
+        let status = if report.count_matches() {
+            "ok".to_string()
+        } else {
+            format!("COUNT MISMATCH ({:+})", report.built as i64 - report.expected as i64)
+        };
+        out.push_str(&format!(
+            "{:<15} {:>7} {:>7} {:>10} {:>7} {:>7} {:>8}  {}\n",
+            report.split,
+            report.found,
+            report.built,
+            report.duplicates.len(),
+            report.rejects.len(),
+            report.skipped.len(),
+            report.expected,
+            status
+        ));
+    }
+    out
+}

@@ -1,0 +1,234 @@
+//! Building one split: scan with the adapter, hash the sources, drop byte-identical copies,
+//! convert the rest in parallel (or reuse the cache), drop canonical duplicates, and turn what
+//! is left into records. Every input ends as a record, a duplicate, a reject or a skip.
+use super::cache::ItemCache;
+use super::progress::Progress;
+use super::report::{Duplicate, DuplicateKind, SourceFile, SplitReport, SplitState};
+use super::BuildError;
+use crate::audio::{convert_to_flac, open_source, ConvertedAudio};
+use crate::corpora::{CorpusEntry, Reject, SourceItem};
+use crate::manifest::Manifest;
+use crate::record::{Emotion, Record};
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use unicode_normalization::UnicodeNormalization;
+
+/// Where one split is read from and written to.
+pub struct SplitJob<'a> {
+    pub entry: &'a CorpusEntry,
+    pub manifest: &'a Manifest,
+    pub raw_root: PathBuf,
+    pub out: &'a Path,
+    pub quiet: bool,
+}
+
+/// How one item turned out.
+enum ItemOutcome {
+    Converted { item: SourceItem, emotion: Emotion, audio: ConvertedAudio, reused: bool },
+    Rejected(Reject),
+}
+
+/// Counters for the run section of build.json.
+#[derive(Default)]
+pub struct SplitRunFacts {
+    pub converted: usize,
+    pub reused: usize,
+}
+
+fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 16];
+    let mut total = 0u64;
+    loop {
+        let read = file.read(&mut buffer)?;
+        if read == 0 {
+            break;
+        }
+        hasher.update(&buffer[..read]);
+        total += read as u64;
+    }
+    Ok((hex::encode(hasher.finalize()), total))
+}
+
+fn convert_item(job: &SplitJob, cache: &ItemCache, audio_folder: &Path, item: &SourceItem, source_sha: &str) -> ItemOutcome {
+    let source = item.location.source();
+    let reject = |reason: String| ItemOutcome::Rejected(Reject { source: source.clone(), reason });
+    let Some(emotion) = job.manifest.emotion_for(&item.source_label) else {
+        return reject(format!(
+            "unknown emotion code '{}' (not in the [labels] of manifests/{}.toml)",
+            item.source_label, job.entry.id
+        ));
+    };
+    let key = ItemCache::key(source_sha, &source);
+    if let Some(audio) = cache.get(&key, audio_folder) {
+        return ItemOutcome::Converted { item: item.clone(), emotion, audio, reused: true };
+    }
+    let temporary = audio_folder.join(format!(".partial-{key}.flac"));
+    let converted = open_source(&job.raw_root.join(item.location.file()))
+        .and_then(|mut stream| convert_to_flac(stream.as_mut(), &temporary));
+    let audio = match converted {
+        Ok(audio) => audio,
+        Err(error) => {
+            let _ = std::fs::remove_file(&temporary);
+            return reject(error.to_string());
+        }
+    };
+    let stored = std::fs::rename(&temporary, audio_folder.join(&audio.file_id)).and_then(|()| cache.put(&key, &audio));
+    if let Err(error) = stored {
+        let _ = std::fs::remove_file(&temporary);
+        return reject(format!("cannot store the converted audio: {error}"));
+    }
+    ItemOutcome::Converted { item: item.clone(), emotion, audio, reused: false }
+}
+
+fn nfc(text: &str) -> String {
+    text.trim().nfc().collect()
+}
+
+fn make_record(split: &str, manifest: &Manifest, item: &SourceItem, emotion: Emotion, audio: &ConvertedAudio) -> Record {
+    Record {
+        file_id: audio.file_id.clone(),
+        audio: format!("audio/{split}/{}", audio.file_id),
+        emotion,
+        transcription: item.transcription.as_deref().map(nfc).filter(|t| !t.is_empty()),
+        speaker_id: item.speaker.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| format!("{split}_{s}")),
+        gender: item.gender,
+        age: item.age.as_deref().map(str::trim).filter(|a| !a.is_empty()).map(str::to_string),
+        dataset: manifest.name.clone(),
+        language: manifest.language.clone(),
+        license: manifest.license.name.clone(),
+        duration: audio.duration_seconds(),
+        source: item.location.source(),
+    }
+}
+
+/// Removes leftovers of interrupted runs and FLAC files no record points to any more.
+fn tidy_audio_folder(folder: &Path, keep: &BTreeSet<String>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(folder)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !keep.contains(&name) && entry.file_type()?.is_file() {
+            std::fs::remove_file(entry.path())?;
+        }
+    }
+    Ok(())
+}
+
+/// Checks the formats seen against the manifest's expectations.
+fn format_warnings(manifest: &Manifest, formats: &BTreeMap<(u32, u16), usize>) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for (&(rate, channels), &count) in formats {
+        let expected = &manifest.audio;
+        if !expected.sample_rates.is_empty() && !expected.sample_rates.contains(&rate) {
+            warnings.push(format!("{count} source(s) at {rate} Hz; the manifest expects {:?} Hz", expected.sample_rates));
+        }
+        if !expected.channels.is_empty() && !expected.channels.contains(&channels) {
+            warnings.push(format!("{count} source(s) with {channels} channel(s); the manifest expects {:?} (downmixed)", expected.channels));
+        }
+    }
+    warnings
+}
+
+/// Builds one split; the FLAC files land in `audio/<split>/`, the state is returned.
+pub fn build_split(job: &SplitJob, facts: &mut SplitRunFacts) -> Result<SplitState, BuildError> {
+    let split = job.entry.id;
+    let scan = job.entry.adapter.scan(&job.raw_root, job.manifest).map_err(|source| BuildError::Scan { split: split.into(), source })?;
+    let mut items = scan.items;
+    items.sort_by(|a, b| a.location.cmp(&b.location));
+    let mut report = SplitReport {
+        split: split.into(),
+        dataset: job.manifest.name.clone(),
+        expected: job.manifest.expected_count,
+        found: items.len() + scan.rejects.len(),
+        skipped: scan.skipped,
+        rejects: scan.rejects,
+        ..Default::default()
+    };
+
+    // Hash every source file once; the hash keys duplicates, the cache and provenance.
+    let files: BTreeSet<&str> = items.iter().map(|item| item.location.file()).collect();
+    let hashes: BTreeMap<&str, std::io::Result<(String, u64)>> =
+        files.into_par_iter().map(|file| (file, hash_file(&job.raw_root.join(file)))).collect::<Vec<_>>().into_iter().collect();
+    let mut kept_by_hash: HashMap<&str, String> = HashMap::new();
+    let mut unique: Vec<(&SourceItem, &str)> = Vec::new();
+    for item in &items {
+        let file = item.location.file();
+        match &hashes[file] {
+            Err(error) => report.rejects.push(Reject { source: item.location.source(), reason: format!("unreadable: {error}") }),
+            Ok((sha, _)) => match kept_by_hash.get(sha.as_str()) {
+                Some(kept) => report.duplicates.push(Duplicate { source: item.location.source(), kept: kept.clone(), kind: DuplicateKind::SourceBytes }),
+                None => {
+                    kept_by_hash.insert(sha, item.location.source());
+                    unique.push((item, sha));
+                }
+            },
+        }
+    }
+    for (file, hash) in &hashes {
+        if let Ok((sha256, bytes)) = hash {
+            report.sources.push(SourceFile { path: file.to_string(), sha256: sha256.clone(), bytes: *bytes });
+        }
+    }
+
+    let audio_folder = job.out.join("audio").join(split);
+    std::fs::create_dir_all(&audio_folder).map_err(|source| BuildError::Io { path: audio_folder.clone(), source })?;
+    let cache = ItemCache::new(job.out, split);
+    let progress = Progress::new(split, unique.len() as u64, job.quiet);
+    let outcomes: Vec<ItemOutcome> = unique
+        .par_iter()
+        .map(|(item, sha)| {
+            let outcome = convert_item(job, &cache, &audio_folder, item, sha);
+            progress.inc();
+            outcome
+        })
+        .collect();
+    progress.finish();
+
+    // Keep the first item (in source order) for each canonical PCM.
+    let mut kept_by_file_id: HashMap<String, String> = HashMap::new();
+    let mut records = Vec::new();
+    let mut formats: BTreeMap<(u32, u16), usize> = BTreeMap::new();
+    for outcome in outcomes {
+        match outcome {
+            ItemOutcome::Rejected(reject) => report.rejects.push(reject),
+            ItemOutcome::Converted { item, emotion, audio, reused } => {
+                if reused {
+                    facts.reused += 1;
+                } else {
+                    facts.converted += 1;
+                }
+                *formats.entry((audio.source_rate, audio.source_channels)).or_default() += 1;
+                let source = item.location.source();
+                if let Some(kept) = kept_by_file_id.get(&audio.file_id) {
+                    report.duplicates.push(Duplicate { source, kept: kept.clone(), kind: DuplicateKind::CanonicalPcm });
+                    continue;
+                }
+                kept_by_file_id.insert(audio.file_id.clone(), source);
+                if audio.peak == 0 {
+                    report.silent.push(audio.file_id.clone());
+                }
+                if audio.clipped > 0 {
+                    report.clipped.push(audio.file_id.clone());
+                }
+                records.push(make_record(split, job.manifest, &item, emotion, &audio));
+            }
+        }
+    }
+    records.sort_by(|a, b| a.file_id.cmp(&b.file_id));
+    report.built = records.len();
+    report.rejects.sort();
+    report.silent.sort();
+    report.clipped.sort();
+    report.formats = formats.iter().map(|(&(rate, channels), &count)| (format!("{rate} Hz, {channels} ch"), count)).collect();
+    report.warnings = format_warnings(job.manifest, &formats);
+    if !report.count_matches() {
+        report.warnings.push(format!("built {} samples, the manifest expects {}", report.built, report.expected));
+    }
+    let keep: BTreeSet<String> = records.iter().map(|r| r.file_id.clone()).collect();
+    tidy_audio_folder(&audio_folder, &keep).map_err(|source| BuildError::Io { path: audio_folder.clone(), source })?;
+    Ok(SplitState { report, records })
+}

@@ -1,0 +1,215 @@
+//! Corpus manifests: everything about a corpus that is data (names, license, sources, label
+//! map, speakers, sentences, expected count), loaded from TOML and validated with errors that
+//! name the manifest and the key.
+use crate::record::{Emotion, Gender};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    #[error("{manifest}: {message}")]
+    Parse { manifest: String, message: String },
+    #[error("{manifest}: key `{key}`: {message}")]
+    Invalid { manifest: String, key: String, message: String },
+    #[error("{manifest}: cannot read: {source}")]
+    Io { manifest: String, source: std::io::Error },
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// Split name, e.g. `ravdess`.
+    pub id: String,
+    /// Display name, e.g. `RAVDESS`.
+    pub name: String,
+    /// English name of the language.
+    pub language: String,
+    /// ISO 639-1 code.
+    pub language_code: String,
+    /// Samples the corpus contributes to CAMEO.
+    pub expected_count: usize,
+    pub homepage: Option<String>,
+    pub description: Option<String>,
+    pub license: License,
+    #[serde(default)]
+    pub sources: Vec<Source>,
+    /// Source label (as the adapter reports it) → CAMEO label.
+    pub labels: BTreeMap<String, String>,
+    /// Speaker facts not found in file names, keyed by original speaker id.
+    #[serde(default)]
+    pub speakers: BTreeMap<String, Speaker>,
+    /// Fixed sentence texts keyed by the corpus' sentence code.
+    #[serde(default)]
+    pub sentences: BTreeMap<String, String>,
+    /// What the audio is expected to be; anything else is reported as a warning.
+    #[serde(default)]
+    pub audio: ExpectedAudio,
+    /// Facts that could not be verified, reported by the audit.
+    #[serde(default)]
+    pub unverified: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct License {
+    /// SPDX identifier, or `LicenseRef-…` for licenses without one.
+    pub spdx: String,
+    /// Human form as the reference release writes it, e.g. `CC BY-NC-SA 4.0`.
+    pub name: String,
+    pub url: Option<String>,
+    pub commercial_use: bool,
+    pub derivatives: bool,
+    pub share_alike: bool,
+    pub attribution: String,
+    pub citation: String,
+    /// How the license was verified (DOC / VERIFIED / UNVERIFIED and where).
+    pub verified: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub file: String,
+    pub url: Option<String>,
+    pub size: Option<u64>,
+    pub sha256: Option<String>,
+    /// Instructions when the file sits behind a login.
+    pub manual: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Speaker {
+    pub gender: Option<Gender>,
+    pub age: Option<u32>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedAudio {
+    #[serde(default)]
+    pub sample_rates: Vec<u32>,
+    #[serde(default)]
+    pub channels: Vec<u16>,
+}
+
+impl Manifest {
+    /// Parses and validates manifest text; `name` is how errors refer to it.
+    pub fn parse(text: &str, name: &str) -> Result<Manifest, ManifestError> {
+        let manifest: Manifest = toml::from_str(text)
+            .map_err(|error| ManifestError::Parse { manifest: name.to_string(), message: error.to_string().trim().replace('\n', " ") })?;
+        manifest.validate(name)?;
+        Ok(manifest)
+    }
+
+    pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ManifestError::Io { manifest: name.clone(), source })?;
+        Self::parse(&text, &name)
+    }
+
+    fn validate(&self, name: &str) -> Result<(), ManifestError> {
+        let invalid = |key: String, message: String| ManifestError::Invalid { manifest: name.to_string(), key, message };
+        if self.id.is_empty() || !self.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+            return Err(invalid("id".into(), format!("'{}' must be lower-case letters, digits and _", self.id)));
+        }
+        if self.labels.is_empty() {
+            return Err(invalid("labels".into(), "no label map".into()));
+        }
+        for (source, target) in &self.labels {
+            target.parse::<Emotion>().map_err(|message| invalid(format!("labels.\"{source}\""), message))?;
+        }
+        for (key, value) in [("license.spdx", &self.license.spdx), ("license.name", &self.license.name)] {
+            if value.trim().is_empty() {
+                return Err(invalid(key.into(), "missing license".into()));
+            }
+        }
+        for (index, source) in self.sources.iter().enumerate() {
+            if let Some(sha) = &source.sha256 {
+                if sha.len() != 64 || !sha.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)) {
+                    return Err(invalid(
+                        format!("sources[{index}].sha256"),
+                        format!("malformed checksum '{sha}' (64 lower-case hex digits expected)"),
+                    ));
+                }
+            }
+            if source.url.is_none() && source.manual.is_none() {
+                return Err(invalid(format!("sources[{index}]"), "needs `url` or `manual` instructions".into()));
+            }
+        }
+        Ok(())
+    }
+
+    /// The CAMEO label for a source label, if the manifest maps it.
+    pub fn emotion_for(&self, source_label: &str) -> Option<Emotion> {
+        self.labels.get(source_label).and_then(|target| target.parse().ok())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+id = "toy"
+name = "Toy"
+language = "English"
+language_code = "en"
+expected_count = 2
+[license]
+spdx = "CC-BY-4.0"
+name = "CC BY 4.0"
+commercial_use = true
+derivatives = true
+share_alike = false
+attribution = "Toy authors"
+citation = "Toy (2024)"
+verified = "DOC"
+[[sources]]
+file = "toy.zip"
+url = "https://example.org/toy.zip"
+sha256 = "0000000000000000000000000000000000000000000000000000000000000000"
+[labels]
+"01" = "anger"
+"#;
+
+    #[test]
+    fn a_valid_manifest_loads() {
+        let manifest = Manifest::parse(GOOD, "toy.toml").unwrap();
+        assert_eq!(manifest.emotion_for("01"), Some(Emotion::Anger));
+        assert_eq!(manifest.emotion_for("02"), None);
+    }
+
+    #[test]
+    fn unknown_target_label_names_the_key() {
+        let text = GOOD.replace("\"01\" = \"anger\"", "\"01\" = \"angry\"");
+        let error = Manifest::parse(&text, "toy.toml").unwrap_err().to_string();
+        assert!(error.starts_with("toy.toml: key `labels.\"01\"`: unknown CAMEO label 'angry'"), "{error}");
+    }
+
+    #[test]
+    fn missing_license_is_an_error() {
+        let start = GOOD.find("[license]").unwrap();
+        let end = GOOD.find("[[sources]]").unwrap();
+        let text = format!("{}{}", &GOOD[..start], &GOOD[end..]);
+        let error = Manifest::parse(&text, "toy.toml").unwrap_err().to_string();
+        assert!(error.contains("toy.toml") && error.contains("license"), "{error}");
+        let text = GOOD.replace("spdx = \"CC-BY-4.0\"", "spdx = \"\"");
+        let error = Manifest::parse(&text, "toy.toml").unwrap_err().to_string();
+        assert!(error.contains("`license.spdx`: missing license"), "{error}");
+    }
+
+    #[test]
+    fn malformed_checksum_names_the_key() {
+        let text = GOOD.replace("sha256 = \"0000000000000000000000000000000000000000000000000000000000000000\"", "sha256 = \"abc\"");
+        let error = Manifest::parse(&text, "toy.toml").unwrap_err().to_string();
+        assert!(error.contains("`sources[0].sha256`: malformed checksum 'abc'"), "{error}");
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        let error = Manifest::parse(&format!("licence = 1\n{GOOD}"), "toy.toml").unwrap_err().to_string();
+        assert!(error.contains("licence"), "{error}");
+    }
+}

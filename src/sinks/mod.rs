@@ -1,0 +1,80 @@
+//! Sinks: everything a build writes from the per-split states — the FLAC tree is written by
+//! the build itself; here metadata.jsonl, parquet shards, the dataset card, LICENSES/ and
+//! build.json.
+pub mod card;
+pub mod jsonl;
+pub mod licenses;
+pub mod parquet;
+
+use crate::build::report::{RunFacts, SplitState};
+use crate::build::BuildError;
+use crate::manifest::Manifest;
+use crate::record::Record;
+use std::path::Path;
+use std::time::Instant;
+
+/// Size of a split's parquet shards on disk.
+fn shard_bytes(out: &Path, split: &str) -> u64 {
+    let prefix = format!("{split}-");
+    std::fs::read_dir(out.join("data"))
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+                .filter_map(|e| e.metadata().ok().map(|m| m.len()))
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+/// Writes every collection-level output from the split states.
+pub fn write_collection(
+    out: &Path,
+    states: &[SplitState],
+    rebuilt: &[String],
+    manifests: &[Manifest],
+    run: &mut RunFacts,
+    started: Instant,
+) -> Result<(), BuildError> {
+    let records: Vec<&Record> = states.iter().flat_map(|s| &s.records).collect();
+    let metadata = out.join("metadata.jsonl");
+    jsonl::write_metadata(&metadata, &records).map_err(BuildError::io(&metadata))?;
+    for state in states {
+        let split = &state.report.split;
+        if rebuilt.contains(split) || shard_bytes(out, split) == 0 {
+            let split_records: Vec<&Record> = state.records.iter().collect();
+            parquet::write_split(out, split, &split_records)
+                .map_err(|error| BuildError::Sink { path: out.join("data"), message: error.to_string() })?;
+        }
+    }
+    let card = card::render_card(states, manifests, &|split| shard_bytes(out, split));
+    let card_path = out.join("README.md");
+    crate::fsutil::write_atomic(&card_path, card.as_bytes()).map_err(BuildError::io(&card_path))?;
+    licenses::write_licenses(out, manifests).map_err(BuildError::io(&out.join("LICENSES")))?;
+    run.seconds = started.elapsed().as_secs_f64();
+    let build_json = serde_json::json!({
+        "tool": "cameo",
+        "version": env!("CARGO_PKG_VERSION"),
+        "pipeline": crate::build::cache::PIPELINE_VERSION,
+        "audio": {
+            "format": "FLAC",
+            "sample_rate": crate::audio::CANONICAL_RATE,
+            "channels": 1,
+            "bits_per_sample": 16,
+            "resampler": "rubato::Fft (FixedSync::Both, Blackman-Harris² windowed sinc), f64, no dither",
+            "quantisation": "round half away from zero, clip to [-32768, 32767]",
+            "file_id": "sha256 of the canonical PCM (little-endian i16) + .flac",
+        },
+        "totals": {
+            "samples": records.len(),
+            "duplicates": states.iter().map(|s| s.report.duplicates.len()).sum::<usize>(),
+            "rejects": states.iter().map(|s| s.report.rejects.len()).sum::<usize>(),
+            "skipped": states.iter().map(|s| s.report.skipped.len()).sum::<usize>(),
+        },
+        "splits": states.iter().map(|s| (s.report.split.clone(), serde_json::to_value(&s.report).expect("report serialises"))).collect::<serde_json::Map<_, _>>(),
+        "run": run,
+    });
+    let path = out.join("build.json");
+    let text = serde_json::to_vec_pretty(&build_json).expect("json serialises");
+    crate::fsutil::write_atomic(&path, &text).map_err(BuildError::io(&path))
+}

@@ -1,0 +1,182 @@
+//! Hugging Face parquet shards: `data/<split>-NNNNN-of-NNNNN.parquet` with the FLAC bytes
+//! embedded in an `audio: struct<bytes, path>` column and the `huggingface` schema metadata
+//! that lets `datasets` and the hub viewer decode audio without extra code.
+//!
+//! Writer settings are fixed (they are part of the output's bytes): a new shard past ~500 MB
+//! of audio, a new row group past ~100 MB, the audio bytes stored uncompressed (FLAC does not
+//! compress further) without statistics or dictionary, other columns Snappy-compressed.
+use crate::record::Record;
+use arrow::array::{ArrayRef, BinaryArray, Float32Array, StringArray, StructArray};
+use arrow::datatypes::{DataType, Field, Fields, Schema};
+use arrow::record_batch::RecordBatch;
+use parquet::arrow::ArrowWriter;
+use parquet::basic::Compression;
+use parquet::file::metadata::KeyValue;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::schema::types::ColumnPath;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub const SHARD_BYTES: u64 = 500 * 1000 * 1000;
+pub const ROW_GROUP_BYTES: u64 = 100 * 1000 * 1000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ParquetSinkError {
+    #[error("{}: {source}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{}: {message}", path.display())]
+    Write { path: PathBuf, message: String },
+}
+
+/// The columns, in the reference order.
+pub fn schema() -> Schema {
+    let string = |name: &str, nullable: bool| Field::new(name, DataType::Utf8, nullable);
+    let audio = Fields::from(vec![Field::new("bytes", DataType::Binary, true), string("path", true)]);
+    Schema::new(vec![
+        string("file_id", false),
+        Field::new("audio", DataType::Struct(audio), true),
+        string("emotion", false),
+        string("transcription", true),
+        string("speaker_id", true),
+        string("gender", true),
+        string("age", true),
+        string("dataset", false),
+        string("language", false),
+        string("license", false),
+        Field::new("duration", DataType::Float32, false),
+        string("source", false),
+    ])
+}
+
+/// The `huggingface` key: the `datasets` features of the columns.
+pub fn huggingface_metadata() -> String {
+    let mut features = serde_json::Map::new();
+    for field in schema().fields() {
+        let feature = match field.name().as_str() {
+            "audio" => serde_json::json!({"sampling_rate": crate::audio::CANONICAL_RATE, "_type": "Audio"}),
+            "duration" => serde_json::json!({"dtype": "float32", "_type": "Value"}),
+            _ => serde_json::json!({"dtype": "string", "_type": "Value"}),
+        };
+        features.insert(field.name().clone(), feature);
+    }
+    serde_json::json!({"info": {"features": features}}).to_string()
+}
+
+fn writer_properties() -> WriterProperties {
+    let audio_bytes = ColumnPath::new(vec!["audio".into(), "bytes".into()]);
+    WriterProperties::builder()
+        .set_created_by(format!("cameo {}", env!("CARGO_PKG_VERSION")))
+        .set_compression(Compression::SNAPPY)
+        .set_column_compression(audio_bytes.clone(), Compression::UNCOMPRESSED)
+        .set_column_dictionary_enabled(audio_bytes.clone(), false)
+        .set_column_statistics_enabled(audio_bytes, EnabledStatistics::None)
+        .set_max_row_group_row_count(Some(1_000_000))
+        .build()
+}
+
+fn batch(records: &[&Record], audio: Vec<Vec<u8>>) -> Result<RecordBatch, arrow::error::ArrowError> {
+    let strings = |get: &dyn Fn(&Record) -> Option<&str>| -> ArrayRef {
+        Arc::new(records.iter().map(|r| get(r)).collect::<StringArray>())
+    };
+    let audio_fields = match schema().field(1).data_type() {
+        DataType::Struct(fields) => fields.clone(),
+        _ => unreachable!("audio is a struct"),
+    };
+    let audio_column = StructArray::try_new(
+        audio_fields,
+        vec![
+            Arc::new(audio.iter().map(|b| Some(b.as_slice())).collect::<BinaryArray>()),
+            Arc::new(records.iter().map(|r| Some(r.file_id.as_str())).collect::<StringArray>()),
+        ],
+        None,
+    )?;
+    RecordBatch::try_new(
+        Arc::new(schema()),
+        vec![
+            strings(&|r| Some(&r.file_id)),
+            Arc::new(audio_column),
+            strings(&|r| Some(r.emotion.as_str())),
+            strings(&|r| r.transcription.as_deref()),
+            strings(&|r| r.speaker_id.as_deref()),
+            strings(&|r| r.gender.map(|g| g.as_str())),
+            strings(&|r| r.age.as_deref()),
+            strings(&|r| Some(&r.dataset)),
+            strings(&|r| Some(&r.language)),
+            strings(&|r| Some(&r.license)),
+            Arc::new(records.iter().map(|r| r.duration as f32).collect::<Float32Array>()),
+            strings(&|r| Some(&r.source)),
+        ],
+    )
+}
+
+/// Splits records (in order) into shards by the size of their audio.
+fn plan_shards<'a>(records: &[&'a Record], sizes: &[u64]) -> Vec<Vec<(&'a Record, u64)>> {
+    let mut shards: Vec<Vec<(&Record, u64)>> = vec![Vec::new()];
+    let mut bytes = 0u64;
+    for (record, &size) in records.iter().zip(sizes) {
+        if bytes > 0 && bytes + size > SHARD_BYTES {
+            shards.push(Vec::new());
+            bytes = 0;
+        }
+        bytes += size;
+        shards.last_mut().expect("at least one shard").push((record, size));
+    }
+    shards
+}
+
+/// Writes the shards of one split (records sorted by file_id) and removes its old shards.
+pub fn write_split(out: &Path, split: &str, records: &[&Record]) -> Result<Vec<PathBuf>, ParquetSinkError> {
+    let data = out.join("data");
+    std::fs::create_dir_all(&data).map_err(|source| ParquetSinkError::Io { path: data.clone(), source })?;
+    let mut sizes = Vec::with_capacity(records.len());
+    for record in records {
+        let path = out.join(&record.audio);
+        let size = std::fs::metadata(&path).map_err(|source| ParquetSinkError::Io { path, source })?.len();
+        sizes.push(size);
+    }
+    let shards = plan_shards(records, &sizes);
+    let count = shards.len();
+    let mut written = Vec::new();
+    for (index, shard) in shards.iter().enumerate() {
+        let path = data.join(format!("{split}-{index:05}-of-{count:05}.parquet"));
+        let write_error = |message: String| ParquetSinkError::Write { path: path.clone(), message };
+        crate::fsutil::write_atomic_with(&path, |file| {
+            let to_io = |error: parquet::errors::ParquetError| std::io::Error::other(error.to_string());
+            let mut writer = ArrowWriter::try_new(file, Arc::new(schema()), Some(writer_properties())).map_err(to_io)?;
+            writer.append_key_value_metadata(KeyValue::new("huggingface".to_string(), huggingface_metadata()));
+            let mut group: Vec<&Record> = Vec::new();
+            let mut audio: Vec<Vec<u8>> = Vec::new();
+            let mut group_bytes = 0u64;
+            for (position, (record, size)) in shard.iter().enumerate() {
+                audio.push(std::fs::read(out.join(&record.audio))?);
+                group.push(record);
+                group_bytes += size;
+                let last = position + 1 == shard.len();
+                let next_too_big = !last && group_bytes + shard[position + 1].1 > ROW_GROUP_BYTES;
+                if last || next_too_big {
+                    let batch = batch(&group, std::mem::take(&mut audio)).map_err(|e| std::io::Error::other(e.to_string()))?;
+                    writer.write(&batch).map_err(to_io)?;
+                    writer.flush().map_err(to_io)?;
+                    group.clear();
+                    group_bytes = 0;
+                }
+            }
+            writer.close().map_err(to_io)?;
+            Ok(())
+        })
+        .map_err(|error| write_error(error.to_string()))?;
+        written.push(path);
+    }
+    // Shards of an earlier build of this split with another shard count.
+    let prefix = format!("{split}-");
+    if let Ok(entries) = std::fs::read_dir(&data) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let ours = name.starts_with(&prefix) && name[prefix.len()..].chars().next().is_some_and(|c| c.is_ascii_digit());
+            if ours && !written.iter().any(|p| p.file_name() == Some(entry.file_name().as_os_str())) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+    Ok(written)
+}
