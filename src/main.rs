@@ -5,7 +5,11 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "cameo", version, about = "Rebuild the CAMEO emotional speech benchmark from its original sources, and evaluate audio language models on it")]
+#[command(
+    name = "cameo",
+    version,
+    about = "Rebuild the CAMEO emotional speech benchmark from its original sources, and evaluate audio language models on it"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -101,7 +105,8 @@ fn run(command: Command) -> anyhow::Result<()> {
             print!("\n{}", cameo::stats::render(&cameo::stats::compute(&records)));
         }
         Command::Build { raw, out, corpora, jobs, strict, manifests, quiet } => {
-            let options = cameo::build::BuildOptions { raw, out, corpora, jobs: default_jobs(jobs), strict, manifests, quiet };
+            let options =
+                cameo::build::BuildOptions { raw, out, corpora, jobs: default_jobs(jobs), strict, manifests, quiet };
             let outcome = cameo::build::run_build(&options)?;
             print_build(&outcome);
         }
@@ -117,7 +122,8 @@ fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Stats { dir, json } => {
             let path = dir.join("metadata.jsonl");
-            let records = cameo::verify::read_metadata(&path).with_context(|| format!("{} is not a cameo build", dir.display()))?;
+            let records = cameo::verify::read_metadata(&path)
+                .with_context(|| format!("{} is not a cameo build", dir.display()))?;
             let stats = cameo::stats::compute(&records);
             if json {
                 println!("{}", serde_json::to_string_pretty(&stats)?);

@@ -97,20 +97,24 @@ pub struct ExpectedAudio {
 impl Manifest {
     /// Parses and validates manifest text; `name` is how errors refer to it.
     pub fn parse(text: &str, name: &str) -> Result<Manifest, ManifestError> {
-        let manifest: Manifest = toml::from_str(text)
-            .map_err(|error| ManifestError::Parse { manifest: name.to_string(), message: error.to_string().trim().replace('\n', " ") })?;
+        let manifest: Manifest = toml::from_str(text).map_err(|error| ManifestError::Parse {
+            manifest: name.to_string(),
+            message: error.to_string().trim().replace('\n', " "),
+        })?;
         manifest.validate(name)?;
         Ok(manifest)
     }
 
     pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| ManifestError::Io { manifest: name.clone(), source })?;
+        let text =
+            std::fs::read_to_string(path).map_err(|source| ManifestError::Io { manifest: name.clone(), source })?;
         Self::parse(&text, &name)
     }
 
     fn validate(&self, name: &str) -> Result<(), ManifestError> {
-        let invalid = |key: String, message: String| ManifestError::Invalid { manifest: name.to_string(), key, message };
+        let invalid =
+            |key: String, message: String| ManifestError::Invalid { manifest: name.to_string(), key, message };
         if self.id.is_empty() || !self.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
             return Err(invalid("id".into(), format!("'{}' must be lower-case letters, digits and _", self.id)));
         }
@@ -202,7 +206,10 @@ sha256 = "0000000000000000000000000000000000000000000000000000000000000000"
 
     #[test]
     fn malformed_checksum_names_the_key() {
-        let text = GOOD.replace("sha256 = \"0000000000000000000000000000000000000000000000000000000000000000\"", "sha256 = \"abc\"");
+        let text = GOOD.replace(
+            "sha256 = \"0000000000000000000000000000000000000000000000000000000000000000\"",
+            "sha256 = \"abc\"",
+        );
         let error = Manifest::parse(&text, "toy.toml").unwrap_err().to_string();
         assert!(error.contains("`sources[0].sha256`: malformed checksum 'abc'"), "{error}");
     }

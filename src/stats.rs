@@ -52,7 +52,9 @@ fn share(part: usize, whole: usize) -> f64 {
 pub fn render(stats: &Stats) -> String {
     let n = stats.samples;
     let mut out = format!("samples: {n}\nhours: {:.2}\n", stats.hours);
-    for (title, map) in [("dataset", &stats.per_dataset), ("language", &stats.per_language), ("emotion", &stats.per_emotion)] {
+    for (title, map) in
+        [("dataset", &stats.per_dataset), ("language", &stats.per_language), ("emotion", &stats.per_emotion)]
+    {
         out.push_str(&format!("\n{title:<15} {:>8} {:>7}\n", "samples", "share"));
         let mut rows: Vec<(&String, &usize)> = map.iter().collect();
         rows.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));

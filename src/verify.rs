@@ -32,7 +32,10 @@ pub fn read_metadata(path: &Path) -> Result<Vec<Record>, VerifyError> {
     let text = std::fs::read_to_string(path).or_else(|e| fail(path, format!("cannot read: {e}")))?;
     let mut records: Vec<Record> = Vec::new();
     for (index, line) in text.lines().enumerate() {
-        let at = |message: String| VerifyError { path: path.to_path_buf(), message: format!("line {}: {message}", index + 1) };
+        let at = |message: String| VerifyError {
+            path: path.to_path_buf(),
+            message: format!("line {}: {message}", index + 1),
+        };
         let record: Record = serde_json::from_str(line).map_err(|e| at(e.to_string()))?;
         let hex = record.file_id.strip_suffix(".flac").unwrap_or("");
         if hex.len() != 64 || !hex.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)) {
@@ -41,12 +44,19 @@ pub fn read_metadata(path: &Path) -> Result<Vec<Record>, VerifyError> {
         if record.audio != format!("audio/{}/{}", record.split(), record.file_id) || record.split().is_empty() {
             return Err(at(format!("audio path '{}' does not match audio/<split>/<file_id>", record.audio)));
         }
-        for (name, value) in [("dataset", &record.dataset), ("language", &record.language), ("license", &record.license), ("source", &record.source)] {
+        for (name, value) in [
+            ("dataset", &record.dataset),
+            ("language", &record.language),
+            ("license", &record.license),
+            ("source", &record.source),
+        ] {
             if value.trim().is_empty() {
                 return Err(at(format!("{name} is empty")));
             }
         }
-        for (name, value) in [("transcription", &record.transcription), ("speaker_id", &record.speaker_id), ("age", &record.age)] {
+        for (name, value) in
+            [("transcription", &record.transcription), ("speaker_id", &record.speaker_id), ("age", &record.age)]
+        {
             if value.as_deref().is_some_and(|v| v.is_empty()) {
                 return Err(at(format!("{name} is an empty string (null expected)")));
             }
@@ -67,10 +77,17 @@ pub fn read_metadata(path: &Path) -> Result<Vec<Record>, VerifyError> {
 /// Decodes a FLAC file and checks its parameters, hash, MD5 and duration against its record.
 fn verify_flac(out: &Path, record: &Record) -> Result<(), VerifyError> {
     let path = out.join(&record.audio);
-    let mut reader = claxon::FlacReader::open(&path).or_else(|e| fail(&path, format!("not a readable FLAC file: {e}")))?;
+    let mut reader =
+        claxon::FlacReader::open(&path).or_else(|e| fail(&path, format!("not a readable FLAC file: {e}")))?;
     let info = reader.streaminfo();
     if (info.sample_rate, info.channels, info.bits_per_sample) != (16_000, 1, 16) {
-        return fail(&path, format!("{} Hz, {} channel(s), {} bits; expected 16000 Hz mono 16-bit", info.sample_rate, info.channels, info.bits_per_sample));
+        return fail(
+            &path,
+            format!(
+                "{} Hz, {} channel(s), {} bits; expected 16000 Hz mono 16-bit",
+                info.sample_rate, info.channels, info.bits_per_sample
+            ),
+        );
     }
     let mut pcm = Vec::new();
     for sample in reader.samples() {
@@ -91,7 +108,6 @@ fn verify_flac(out: &Path, record: &Record) -> Result<(), VerifyError> {
     Ok(())
 }
 
-
 /// Reads a split's shards back and compares them with the records and FLAC files.
 fn verify_parquet(out: &Path, split: &str, records: &[&Record]) -> Result<usize, VerifyError> {
     let data = out.join("data");
@@ -111,7 +127,8 @@ fn verify_parquet(out: &Path, split: &str, records: &[&Record]) -> Result<usize,
     let mut row = 0usize;
     for shard in &shards {
         let file = std::fs::File::open(shard).or_else(|e| fail(shard, e.to_string()))?;
-        let builder = ParquetRecordBatchReaderBuilder::try_new(file).or_else(|e| fail(shard, format!("not a readable parquet file: {e}")))?;
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file)
+            .or_else(|e| fail(shard, format!("not a readable parquet file: {e}")))?;
         let has_hf = builder
             .metadata()
             .file_metadata()
@@ -123,18 +140,33 @@ fn verify_parquet(out: &Path, split: &str, records: &[&Record]) -> Result<usize,
         let reader = builder.build().or_else(|e| fail(shard, e.to_string()))?;
         for batch in reader {
             let batch = batch.or_else(|e| fail(shard, format!("reading failed: {e}")))?;
-            let ids = batch.column_by_name("file_id").and_then(|c| c.as_any().downcast_ref::<arrow::array::StringArray>().cloned());
-            let audio = batch.column_by_name("audio").and_then(|c| c.as_any().downcast_ref::<arrow::array::StructArray>().cloned());
-            let (Some(ids), Some(audio)) = (ids, audio) else { return fail(shard, "file_id or audio column missing or of the wrong type") };
-            let Some(bytes) = audio.column_by_name("bytes").and_then(|c| c.as_any().downcast_ref::<arrow::array::BinaryArray>().cloned()) else {
+            let ids = batch
+                .column_by_name("file_id")
+                .and_then(|c| c.as_any().downcast_ref::<arrow::array::StringArray>().cloned());
+            let audio = batch
+                .column_by_name("audio")
+                .and_then(|c| c.as_any().downcast_ref::<arrow::array::StructArray>().cloned());
+            let (Some(ids), Some(audio)) = (ids, audio) else {
+                return fail(shard, "file_id or audio column missing or of the wrong type");
+            };
+            let Some(bytes) = audio
+                .column_by_name("bytes")
+                .and_then(|c| c.as_any().downcast_ref::<arrow::array::BinaryArray>().cloned())
+            else {
                 return fail(shard, "audio.bytes missing");
             };
             for i in 0..batch.num_rows() {
-                let Some(record) = records.get(row) else { return fail(shard, "more rows than metadata.jsonl has for this split") };
+                let Some(record) = records.get(row) else {
+                    return fail(shard, "more rows than metadata.jsonl has for this split");
+                };
                 if ids.value(i) != record.file_id {
-                    return fail(shard, format!("row {row}: file_id {} where metadata.jsonl has {}", ids.value(i), record.file_id));
+                    return fail(
+                        shard,
+                        format!("row {row}: file_id {} where metadata.jsonl has {}", ids.value(i), record.file_id),
+                    );
                 }
-                let flac = std::fs::read(out.join(&record.audio)).or_else(|e| fail(&out.join(&record.audio), e.to_string()))?;
+                let flac = std::fs::read(out.join(&record.audio))
+                    .or_else(|e| fail(&out.join(&record.audio), e.to_string()))?;
                 if bytes.value(i) != flac.as_slice() {
                     return fail(shard, format!("row {row}: embedded audio differs from {}", record.audio));
                 }
@@ -163,7 +195,10 @@ pub fn verify(out: &Path) -> Result<VerifyReport, VerifyError> {
     for (split, split_records) in &by_split {
         let built = build_json["splits"][split]["built"].as_u64();
         if built != Some(split_records.len() as u64) {
-            return fail(&build_json_path, format!("split {split}: build.json says {built:?} samples, metadata.jsonl has {}", split_records.len()));
+            return fail(
+                &build_json_path,
+                format!("split {split}: build.json says {built:?} samples, metadata.jsonl has {}", split_records.len()),
+            );
         }
         let folder = out.join("audio").join(split);
         let on_disk: BTreeSet<String> = std::fs::read_dir(&folder)

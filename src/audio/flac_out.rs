@@ -39,17 +39,16 @@ impl FlacFileWriter {
         let encoder = self.encoder.as_mut().expect("encoder present until finish");
         self.buffer.clear();
         self.buffer.extend(samples.iter().map(|&s| s as i32));
-        encoder.process_interleaved(&self.buffer, samples.len() as u32).map_err(|()| {
-            AudioError::Encode(format!("writing {} failed: {:?}", self.path.display(), encoder.state()))
-        })
+        encoder
+            .process_interleaved(&self.buffer, samples.len() as u32)
+            .map_err(|()| AudioError::Encode(format!("writing {} failed: {:?}", self.path.display(), encoder.state())))
     }
 
     /// Flushes the last frame and rewrites STREAMINFO (with the MD5).
     pub fn finish(mut self) -> Result<(), AudioError> {
         let encoder = self.encoder.take().expect("encoder present until finish");
-        encoder
-            .finish()
-            .map(|_| ())
-            .map_err(|encoder| AudioError::Encode(format!("finishing {} failed: {:?}", self.path.display(), encoder.state())))
+        encoder.finish().map(|_| ()).map_err(|encoder| {
+            AudioError::Encode(format!("finishing {} failed: {:?}", self.path.display(), encoder.state()))
+        })
     }
 }

@@ -66,8 +66,10 @@ impl To16k {
             InterleavedSlice::new_mut(&mut self.scratch[..], 1, scratch_len).map_err(resample_error)?;
         let indexing = Indexing { input_offset: 0, output_offset: 0, partial_len: partial, active_channels_mask: None };
         debug_assert!(partial.is_some() || input.len() >= needed);
-        let (_, produced) =
-            self.inner.process_into_buffer(&input_adapter, &mut output_adapter, Some(&indexing)).map_err(resample_error)?;
+        let (_, produced) = self
+            .inner
+            .process_into_buffer(&input_adapter, &mut output_adapter, Some(&indexing))
+            .map_err(resample_error)?;
         let skip = self.delay_left.min(produced);
         self.delay_left -= skip;
         let room = self.expected_output().saturating_sub(self.frames_out) as usize;

@@ -94,10 +94,9 @@ fn parse_fmt(body: &[u8]) -> Result<WavFormat, AudioError> {
     // Extensible files may store e.g. 20 valid bits in a 24-bit container; the container
     // (block_align) is what the data is laid out in.
     let format = match format.encoding {
-        SampleEncoding::SignedInt { .. } if (2..=4).contains(&container_bytes) => WavFormat {
-            encoding: SampleEncoding::SignedInt { bytes: container_bytes as u8 },
-            ..format
-        },
+        SampleEncoding::SignedInt { .. } if (2..=4).contains(&container_bytes) => {
+            WavFormat { encoding: SampleEncoding::SignedInt { bytes: container_bytes as u8 }, ..format }
+        }
         _ => format,
     };
     if format.frame_bytes() != block_align as usize {

@@ -88,12 +88,15 @@ pub fn load_states(out: &Path) -> Result<Vec<SplitState>, BuildError> {
     let folder = out.join(".cameo").join("splits");
     let mut states = Vec::new();
     let Ok(entries) = std::fs::read_dir(&folder) else { return Ok(states) };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "json")).collect();
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
     paths.sort();
     for path in paths {
         let text = std::fs::read_to_string(&path).map_err(BuildError::io(&path))?;
-        let state: SplitState =
-            serde_json::from_str(&text).map_err(|error| BuildError::Sink { path: path.clone(), message: error.to_string() })?;
+        let state: SplitState = serde_json::from_str(&text)
+            .map_err(|error| BuildError::Sink { path: path.clone(), message: error.to_string() })?;
         states.push(state);
     }
     Ok(states)
@@ -110,7 +113,8 @@ pub fn run_build(options: &BuildOptions) -> Result<BuildOutcome, BuildError> {
     }
     let selected = select_corpora(options)?;
     // Load every manifest before any work, so a bad one fails fast.
-    let manifests = selected.iter().map(|entry| entry.manifest(options.manifests.as_deref())).collect::<Result<Vec<_>, _>>()?;
+    let manifests =
+        selected.iter().map(|entry| entry.manifest(options.manifests.as_deref())).collect::<Result<Vec<_>, _>>()?;
     std::fs::create_dir_all(&options.out).map_err(BuildError::io(&options.out))?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.jobs)
@@ -119,7 +123,8 @@ pub fn run_build(options: &BuildOptions) -> Result<BuildOutcome, BuildError> {
     let mut facts = SplitRunFacts::default();
     let mut built = Vec::new();
     for (entry, manifest) in selected.iter().zip(&manifests) {
-        let job = SplitJob { entry, manifest, raw_root: options.raw.join(entry.id), out: &options.out, quiet: options.quiet };
+        let job =
+            SplitJob { entry, manifest, raw_root: options.raw.join(entry.id), out: &options.out, quiet: options.quiet };
         let state = pool.install(|| build_split(&job, &mut facts))?;
         let path = state_path(&options.out, entry.id);
         let text = serde_json::to_vec_pretty(&state).expect("state serialises");
@@ -146,7 +151,14 @@ pub fn run_build(options: &BuildOptions) -> Result<BuildOutcome, BuildError> {
         audio_seconds,
     };
     let mut run = run;
-    crate::sinks::write_collection(&options.out, &states, &built, &manifests_for(&states, options)?, &mut run, started)?;
+    crate::sinks::write_collection(
+        &options.out,
+        &states,
+        &built,
+        &manifests_for(&states, options)?,
+        &mut run,
+        started,
+    )?;
     Ok(BuildOutcome { splits: states.into_iter().filter(|s| built.contains(&s.report.split)).collect(), run })
 }
 

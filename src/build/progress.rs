@@ -31,7 +31,14 @@ impl Progress {
             bar.set_prefix(label.to_string());
             bar
         });
-        Progress { label: label.to_string(), total, done: AtomicU64::new(0), bar, last_line: Mutex::new(Instant::now()), quiet }
+        Progress {
+            label: label.to_string(),
+            total,
+            done: AtomicU64::new(0),
+            bar,
+            last_line: Mutex::new(Instant::now()),
+            quiet,
+        }
     }
 
     pub fn inc(&self) {

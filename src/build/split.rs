@@ -54,7 +54,13 @@ fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
     Ok((hex::encode(hasher.finalize()), total))
 }
 
-fn convert_item(job: &SplitJob, cache: &ItemCache, audio_folder: &Path, item: &SourceItem, source_sha: &str) -> ItemOutcome {
+fn convert_item(
+    job: &SplitJob,
+    cache: &ItemCache,
+    audio_folder: &Path,
+    item: &SourceItem,
+    source_sha: &str,
+) -> ItemOutcome {
     let source = item.location.source();
     let reject = |reason: String| ItemOutcome::Rejected(Reject { source: source.clone(), reason });
     let Some(emotion) = job.manifest.emotion_for(&item.source_label) else {
@@ -89,7 +95,13 @@ fn nfc(text: &str) -> String {
     text.trim().nfc().collect()
 }
 
-fn make_record(split: &str, manifest: &Manifest, item: &SourceItem, emotion: Emotion, audio: &ConvertedAudio) -> Record {
+fn make_record(
+    split: &str,
+    manifest: &Manifest,
+    item: &SourceItem,
+    emotion: Emotion,
+    audio: &ConvertedAudio,
+) -> Record {
     Record {
         file_id: audio.file_id.clone(),
         audio: format!("audio/{split}/{}", audio.file_id),
@@ -124,10 +136,14 @@ fn format_warnings(manifest: &Manifest, formats: &BTreeMap<(u32, u16), usize>) -
     for (&(rate, channels), &count) in formats {
         let expected = &manifest.audio;
         if !expected.sample_rates.is_empty() && !expected.sample_rates.contains(&rate) {
-            warnings.push(format!("{count} source(s) at {rate} Hz; the manifest expects {:?} Hz", expected.sample_rates));
+            warnings
+                .push(format!("{count} source(s) at {rate} Hz; the manifest expects {:?} Hz", expected.sample_rates));
         }
         if !expected.channels.is_empty() && !expected.channels.contains(&channels) {
-            warnings.push(format!("{count} source(s) with {channels} channel(s); the manifest expects {:?} (downmixed)", expected.channels));
+            warnings.push(format!(
+                "{count} source(s) with {channels} channel(s); the manifest expects {:?} (downmixed)",
+                expected.channels
+            ));
         }
     }
     warnings
@@ -136,7 +152,11 @@ fn format_warnings(manifest: &Manifest, formats: &BTreeMap<(u32, u16), usize>) -
 /// Builds one split; the FLAC files land in `audio/<split>/`, the state is returned.
 pub fn build_split(job: &SplitJob, facts: &mut SplitRunFacts) -> Result<SplitState, BuildError> {
     let split = job.entry.id;
-    let scan = job.entry.adapter.scan(&job.raw_root, job.manifest).map_err(|source| BuildError::Scan { split: split.into(), source })?;
+    let scan = job
+        .entry
+        .adapter
+        .scan(&job.raw_root, job.manifest)
+        .map_err(|source| BuildError::Scan { split: split.into(), source })?;
     let mut items = scan.items;
     items.sort_by(|a, b| a.location.cmp(&b.location));
     let mut report = SplitReport {
@@ -151,16 +171,26 @@ pub fn build_split(job: &SplitJob, facts: &mut SplitRunFacts) -> Result<SplitSta
 
     // Hash every source file once; the hash keys duplicates, the cache and provenance.
     let files: BTreeSet<&str> = items.iter().map(|item| item.location.file()).collect();
-    let hashes: BTreeMap<&str, std::io::Result<(String, u64)>> =
-        files.into_par_iter().map(|file| (file, hash_file(&job.raw_root.join(file)))).collect::<Vec<_>>().into_iter().collect();
+    let hashes: BTreeMap<&str, std::io::Result<(String, u64)>> = files
+        .into_par_iter()
+        .map(|file| (file, hash_file(&job.raw_root.join(file))))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect();
     let mut kept_by_hash: HashMap<&str, String> = HashMap::new();
     let mut unique: Vec<(&SourceItem, &str)> = Vec::new();
     for item in &items {
         let file = item.location.file();
         match &hashes[file] {
-            Err(error) => report.rejects.push(Reject { source: item.location.source(), reason: format!("unreadable: {error}") }),
+            Err(error) => {
+                report.rejects.push(Reject { source: item.location.source(), reason: format!("unreadable: {error}") })
+            }
             Ok((sha, _)) => match kept_by_hash.get(sha.as_str()) {
-                Some(kept) => report.duplicates.push(Duplicate { source: item.location.source(), kept: kept.clone(), kind: DuplicateKind::SourceBytes }),
+                Some(kept) => report.duplicates.push(Duplicate {
+                    source: item.location.source(),
+                    kept: kept.clone(),
+                    kind: DuplicateKind::SourceBytes,
+                }),
                 None => {
                     kept_by_hash.insert(sha, item.location.source());
                     unique.push((item, sha));
@@ -223,7 +253,8 @@ pub fn build_split(job: &SplitJob, facts: &mut SplitRunFacts) -> Result<SplitSta
     report.rejects.sort();
     report.silent.sort();
     report.clipped.sort();
-    report.formats = formats.iter().map(|(&(rate, channels), &count)| (format!("{rate} Hz, {channels} ch"), count)).collect();
+    report.formats =
+        formats.iter().map(|(&(rate, channels), &count)| (format!("{rate} Hz, {channels} ch"), count)).collect();
     report.warnings = format_warnings(job.manifest, &formats);
     if !report.count_matches() {
         report.warnings.push(format!("built {} samples, the manifest expects {}", report.built, report.expected));

@@ -67,7 +67,10 @@ impl Corpus for Ravdess {
                 continue;
             };
             if fields.vocal_channel == "02" {
-                scan.skipped.push(Skipped { source: file.relative, reason: "song recording (vocal channel 02), not in CAMEO".into() });
+                scan.skipped.push(Skipped {
+                    source: file.relative,
+                    reason: "song recording (vocal channel 02), not in CAMEO".into(),
+                });
                 continue;
             }
             if fields.modality != "03" || fields.vocal_channel != "01" {
@@ -119,7 +122,9 @@ mod tests {
     fn file_name_grammar() {
         let fields = parse_name("03-01-05-02-01-02-18.wav").unwrap();
         assert_eq!((fields.emotion, fields.intensity, fields.statement, fields.actor), ("05", "02", "01", "18"));
-        for bad in ["03-01-05-02-01-02.wav", "03-01-05-02-01-02-1a.wav", "03-01-05-02-01-02-18.mp4", "3-1-5-2-1-2-18.wav"] {
+        for bad in
+            ["03-01-05-02-01-02.wav", "03-01-05-02-01-02-1a.wav", "03-01-05-02-01-02-18.mp4", "3-1-5-2-1-2-18.wav"]
+        {
             assert!(parse_name(bad).is_none(), "{bad}");
         }
     }

@@ -60,7 +60,9 @@ pub fn render_card(states: &[SplitState], manifests: &[Manifest], data_bytes: &d
         states.len(),
         env!("CARGO_PKG_VERSION")
     );
-    body.push_str("| split | dataset | language | samples | hours | speakers | license |\n|---|---|---|---:|---:|---:|---|\n");
+    body.push_str(
+        "| split | dataset | language | samples | hours | speakers | license |\n|---|---|---|---:|---:|---:|---|\n",
+    );
     for state in states {
         let manifest = manifests.iter().find(|m| m.id == state.report.split);
         let speakers: BTreeSet<&str> = state.records.iter().filter_map(|r| r.speaker_id.as_deref()).collect();

@@ -30,7 +30,10 @@ pub fn write_licenses(out: &Path, manifests: &[Manifest]) -> std::io::Result<()>
                 let users: Vec<&Manifest> = manifests.iter().filter(|m| m.license.spdx == id).collect();
                 let mut text = format!("{id}: no standard license text exists.\n\n");
                 for manifest in users {
-                    text.push_str(&format!("{}: {}\n{}\n\n", manifest.name, manifest.license.name, manifest.license.verified));
+                    text.push_str(&format!(
+                        "{}: {}\n{}\n\n",
+                        manifest.name, manifest.license.name, manifest.license.verified
+                    ));
                 }
                 text
             }

@@ -28,6 +28,13 @@ pub enum ParquetSinkError {
     Write { path: PathBuf, message: String },
 }
 
+/// The columns, in the reference order, with the `huggingface` metadata (pyarrow, and hence
+/// `datasets`, read schema metadata from the embedded Arrow schema).
+pub fn schema_with_metadata() -> Schema {
+    let metadata = std::collections::HashMap::from([("huggingface".to_string(), huggingface_metadata())]);
+    schema().with_metadata(metadata)
+}
+
 /// The columns, in the reference order.
 pub fn schema() -> Schema {
     let string = |name: &str, nullable: bool| Field::new(name, DataType::Utf8, nullable);
@@ -91,7 +98,7 @@ fn batch(records: &[&Record], audio: Vec<Vec<u8>>) -> Result<RecordBatch, arrow:
         None,
     )?;
     RecordBatch::try_new(
-        Arc::new(schema()),
+        Arc::new(schema_with_metadata()),
         vec![
             strings(&|r| Some(&r.file_id)),
             Arc::new(audio_column),
@@ -142,7 +149,9 @@ pub fn write_split(out: &Path, split: &str, records: &[&Record]) -> Result<Vec<P
         let write_error = |message: String| ParquetSinkError::Write { path: path.clone(), message };
         crate::fsutil::write_atomic_with(&path, |file| {
             let to_io = |error: parquet::errors::ParquetError| std::io::Error::other(error.to_string());
-            let mut writer = ArrowWriter::try_new(file, Arc::new(schema()), Some(writer_properties())).map_err(to_io)?;
+            let mut writer = ArrowWriter::try_new(file, Arc::new(schema_with_metadata()), Some(writer_properties()))
+                .map_err(to_io)?;
+            // Also as a top-level key, where readers that ignore the Arrow schema look.
             writer.append_key_value_metadata(KeyValue::new("huggingface".to_string(), huggingface_metadata()));
             let mut group: Vec<&Record> = Vec::new();
             let mut audio: Vec<Vec<u8>> = Vec::new();
@@ -154,7 +163,8 @@ pub fn write_split(out: &Path, split: &str, records: &[&Record]) -> Result<Vec<P
                 let last = position + 1 == shard.len();
                 let next_too_big = !last && group_bytes + shard[position + 1].1 > ROW_GROUP_BYTES;
                 if last || next_too_big {
-                    let batch = batch(&group, std::mem::take(&mut audio)).map_err(|e| std::io::Error::other(e.to_string()))?;
+                    let batch =
+                        batch(&group, std::mem::take(&mut audio)).map_err(|e| std::io::Error::other(e.to_string()))?;
                     writer.write(&batch).map_err(to_io)?;
                     writer.flush().map_err(to_io)?;
                     group.clear();
@@ -172,7 +182,8 @@ pub fn write_split(out: &Path, split: &str, records: &[&Record]) -> Result<Vec<P
     if let Ok(entries) = std::fs::read_dir(&data) {
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            let ours = name.starts_with(&prefix) && name[prefix.len()..].chars().next().is_some_and(|c| c.is_ascii_digit());
+            let ours =
+                name.starts_with(&prefix) && name[prefix.len()..].chars().next().is_some_and(|c| c.is_ascii_digit());
             if ours && !written.iter().any(|p| p.file_name() == Some(entry.file_name().as_os_str())) {
                 let _ = std::fs::remove_file(entry.path());
             }
