@@ -61,7 +61,7 @@ pub fn read_metadata(path: &Path) -> Result<Vec<Record>, VerifyError> {
                 return Err(at(format!("{name} is an empty string (null expected)")));
             }
         }
-        if !(record.duration > 0.0) {
+        if record.duration.is_nan() || record.duration <= 0.0 {
             return Err(at(format!("duration {} is not positive", record.duration)));
         }
         if let Some(previous) = records.last() {

@@ -123,7 +123,7 @@ fn flac_output_matches_the_source_audio() {
     write_file(
         &raw.join("ravdess"),
         direct,
-        &encode(&WavSpec::int(16, 1, 16_000), &Default::default(), &[samples.clone()]),
+        &encode(&WavSpec::int(16, 1, 16_000), &Default::default(), std::slice::from_ref(&samples)),
     )
     .unwrap();
     build(&raw, &out, 2);

@@ -159,8 +159,10 @@ mod tests {
     fn flac_decodes_back_to_the_hashed_pcm_sample_by_sample() {
         let dir = tempfile::tempdir().unwrap();
         let pcm: Vec<f64> = (0..40_000).map(|i| ((i * 7919) % 65_536) as f64 / 65_536.0 - 0.5).collect();
-        let (converted, decoded) =
-            convert_bytes(&encode(&WavSpec::int(16, 1, 16_000), &Default::default(), &[pcm.clone()]), dir.path());
+        let (converted, decoded) = convert_bytes(
+            &encode(&WavSpec::int(16, 1, 16_000), &Default::default(), std::slice::from_ref(&pcm)),
+            dir.path(),
+        );
         let expected: Vec<i16> = pcm.iter().map(|&x| quantize(x).unwrap()).collect();
         assert_eq!(decoded, expected);
         let bytes: Vec<u8> = expected.iter().flat_map(|s| s.to_le_bytes()).collect();

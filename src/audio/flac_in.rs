@@ -15,6 +15,7 @@ pub struct FlacStream {
     pending_at: usize,
     block_buffer: Vec<i32>,
     finished: bool,
+    decoded: u64,
 }
 
 fn flac_error(error: claxon::Error) -> AudioError {
@@ -46,6 +47,7 @@ impl FlacStream {
             pending_at: 0,
             block_buffer: Vec::new(),
             finished: false,
+            decoded: 0,
         })
     }
 
@@ -55,8 +57,18 @@ impl FlacStream {
         self.pending.clear();
         self.pending_at = 0;
         match block {
-            None => self.finished = true,
+            None => {
+                self.finished = true;
+                // A file cut at a frame boundary decodes cleanly; STREAMINFO knows better.
+                if let Some(total) = self.total.filter(|&total| total != self.decoded) {
+                    return Err(AudioError::Truncated(format!(
+                        "FLAC stream ends after {} of the {total} samples STREAMINFO declares",
+                        self.decoded
+                    )));
+                }
+            }
             Some(block) => {
+                self.decoded += block.duration() as u64;
                 let channels = block.channels();
                 for i in 0..block.duration() {
                     let sum: f64 = (0..channels).map(|c| block.sample(c, i) as f64).sum();
@@ -98,5 +110,60 @@ impl PcmStream for FlacStream {
             written += take;
         }
         Ok(written)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flac_bound::FlacEncoder;
+
+    /// Writes a FLAC file of `bits`-bit samples (interleaved) with libFLAC.
+    fn write_flac(path: &Path, channels: u32, bits: u32, rate: u32, interleaved: &[i32]) {
+        let mut encoder = FlacEncoder::new()
+            .unwrap()
+            .channels(channels)
+            .bits_per_sample(bits)
+            .sample_rate(rate)
+            .init_file(&path)
+            .unwrap();
+        encoder.process_interleaved(interleaved, interleaved.len() as u32 / channels).unwrap();
+        encoder.finish().unwrap();
+    }
+
+    fn read_all(path: &Path) -> Result<(u32, u16, Vec<f64>), AudioError> {
+        let mut stream = FlacStream::open(path)?;
+        let mut out = Vec::new();
+        while stream.read_mono(777, &mut out)? > 0 {}
+        Ok((stream.sample_rate(), stream.channels(), out))
+    }
+
+    #[test]
+    fn stereo_24bit_flac_is_averaged_and_scaled() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.flac");
+        let frames = 10_000;
+        let interleaved: Vec<i32> =
+            (0..frames).flat_map(|i| [(i * 797 % 8_000_000) - 4_000_000, -((i * 13) % 1_000_000)]).collect();
+        write_flac(&path, 2, 24, 44_100, &interleaved);
+        let (rate, channels, mono) = read_all(&path).unwrap();
+        assert_eq!((rate, channels, mono.len()), (44_100, 2, frames as usize));
+        for (i, value) in mono.iter().enumerate() {
+            let expected = (interleaved[2 * i] as f64 + interleaved[2 * i + 1] as f64) / 2.0 / 8_388_608.0;
+            assert_eq!(*value, expected, "frame {i}");
+        }
+    }
+
+    #[test]
+    fn truncated_flac_is_an_error_not_a_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.flac");
+        let interleaved: Vec<i32> = (0..20_000).map(|i| (i * 31 % 60_000) - 30_000).collect();
+        write_flac(&path, 1, 16, 16_000, &interleaved);
+        let bytes = std::fs::read(&path).unwrap();
+        for cut in [10, 45, bytes.len() / 2, bytes.len() - 3] {
+            std::fs::write(&path, &bytes[..cut]).unwrap();
+            assert!(read_all(&path).is_err(), "cut at {cut} read without error");
+        }
     }
 }

@@ -274,7 +274,7 @@ mod tests {
             ..Default::default()
         };
         let samples = vec![0.125, -0.25, 0.5];
-        let bytes = crate::fixtures::wav::encode(&spec, &options, &[samples.clone()]);
+        let bytes = crate::fixtures::wav::encode(&spec, &options, std::slice::from_ref(&samples));
         assert_eq!(decode(bytes).unwrap().1, samples);
     }
 
