@@ -9,6 +9,10 @@ use std::path::Path;
 /// The collection's sample rate.
 pub const CANONICAL_RATE: u32 = 16_000;
 
+/// Source rates we accept. Outside this range a header is almost surely garbage, and the
+/// resampler's FFT sizes (multiples of rate / gcd(rate, 16000)) would grow without bound.
+const SUPPORTED_RATES: std::ops::RangeInclusive<u32> = 1_000..=384_000;
+
 /// Frames decoded per step; small enough to keep memory flat, large enough to amortise calls.
 const READ_FRAMES: usize = 16_384;
 
@@ -77,6 +81,9 @@ impl CanonicalSink {
 /// `flac_path` (which the caller renames to the file_id once it is known).
 pub fn convert_to_flac(stream: &mut dyn PcmStream, flac_path: &Path) -> Result<ConvertedAudio, AudioError> {
     let source_rate = stream.sample_rate();
+    if !SUPPORTED_RATES.contains(&source_rate) {
+        return Err(AudioError::Unsupported(format!("sample rate {source_rate} Hz (supported: 1 kHz to 384 kHz)")));
+    }
     let mut resampler = if source_rate == CANONICAL_RATE { None } else { Some(To16k::new(source_rate)?) };
     let mut sink = CanonicalSink {
         hasher: Sha256::new(),

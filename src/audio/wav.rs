@@ -300,4 +300,19 @@ mod tests {
             assert!(decode(bytes).is_err());
         }
     }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..256)) {
+            let _ = decode(bytes);
+        }
+
+        #[test]
+        fn any_corrupted_header_byte_never_panics(position in 0usize..44, value in proptest::prelude::any::<u8>()) {
+            let spec = WavSpec::int(24, 2, 44_100);
+            let mut bytes = crate::fixtures::wav::encode(&spec, &Default::default(), &[vec![0.1; 50], vec![-0.1; 50]]);
+            bytes[position] = value;
+            let _ = decode(bytes);
+        }
+    }
 }
