@@ -2,7 +2,11 @@
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "cameo", version, about = "Rebuild and evaluate the CAMEO emotional speech benchmark")]
+#[command(
+    name = "cameo",
+    version,
+    about = "Rebuild and evaluate the CAMEO emotional speech benchmark"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

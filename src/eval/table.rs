@@ -1,0 +1,121 @@
+//! Renders rows of cells as an aligned plain-text table (for the terminal) or as Markdown.
+
+/// A table: a header row and body rows; the first column is left-aligned, the rest right.
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    pub fn new<S: Into<String>>(header: impl IntoIterator<Item = S>) -> Self {
+        Self {
+            header: header.into_iter().map(Into::into).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    pub fn push<S: Into<String>>(&mut self, row: impl IntoIterator<Item = S>) {
+        self.rows.push(row.into_iter().map(Into::into).collect());
+    }
+
+    fn widths(&self) -> Vec<usize> {
+        let mut widths: Vec<usize> = self.header.iter().map(|h| h.chars().count()).collect();
+        for row in &self.rows {
+            for (i, cell) in row.iter().enumerate() {
+                if i < widths.len() {
+                    widths[i] = widths[i].max(cell.chars().count());
+                }
+            }
+        }
+        widths
+    }
+
+    fn line(cells: &[String], widths: &[usize], separator: &str) -> String {
+        let padded: Vec<String> = widths
+            .iter()
+            .enumerate()
+            .map(|(i, &width)| {
+                let cell = cells.get(i).map(String::as_str).unwrap_or("");
+                let pad = " ".repeat(width.saturating_sub(cell.chars().count()));
+                if i == 0 {
+                    format!("{cell}{pad}")
+                } else {
+                    format!("{pad}{cell}")
+                }
+            })
+            .collect();
+        padded.join(separator)
+    }
+
+    /// Aligned columns separated by two spaces, no trailing blanks.
+    pub fn to_text(&self) -> String {
+        let widths = self.widths();
+        let mut out = String::new();
+        out.push_str(Self::line(&self.header, &widths, "  ").trim_end());
+        out.push('\n');
+        for row in &self.rows {
+            out.push_str(Self::line(row, &widths, "  ").trim_end());
+            out.push('\n');
+        }
+        out
+    }
+
+    /// A GitHub-flavoured Markdown table (first column left, others right-aligned).
+    pub fn to_markdown(&self) -> String {
+        let widths = self.widths();
+        let escape = |cells: &[String]| -> Vec<String> {
+            cells.iter().map(|c| c.replace('|', "\\|")).collect()
+        };
+        let mut out = String::new();
+        out.push_str(&format!(
+            "| {} |\n",
+            Self::line(&escape(&self.header), &widths, " | ")
+        ));
+        let rule: Vec<String> = widths
+            .iter()
+            .enumerate()
+            .map(|(i, &w)| {
+                let dashes = "-".repeat(w.max(3).saturating_sub(1));
+                if i == 0 {
+                    format!("{dashes}-")
+                } else {
+                    format!("{dashes}:")
+                }
+            })
+            .collect();
+        out.push_str(&format!("| {} |\n", rule.join(" | ")));
+        for row in &self.rows {
+            out.push_str(&format!(
+                "| {} |\n",
+                Self::line(&escape(row), &widths, " | ")
+            ));
+        }
+        out
+    }
+}
+
+/// A figure with four decimals, as the paper prints them.
+pub fn figure(value: f64) -> String {
+    format!("{value:.4}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_and_markdown_layouts() {
+        let mut table = Table::new(["name", "score"]);
+        table.push(["a", "0.5000"]);
+        table.push(["longer", "1"]);
+        assert_eq!(
+            table.to_text(),
+            "name     score\na       0.5000\nlonger       1\n"
+        );
+        assert_eq!(
+            table.to_markdown(),
+            "| name   |  score |\n| ------ | -----: |\n| a      | 0.5000 |\n| longer |      1 |\n"
+        );
+    }
+}
