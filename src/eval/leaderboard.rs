@@ -203,7 +203,7 @@ impl Leaderboard {
                 self.margin,
             );
             let flagged = if entry.origin == Origin::Published {
-                "see below".to_string()
+                "–".to_string()
             } else if flags.is_empty() {
                 "none".to_string()
             } else {
