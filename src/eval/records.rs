@@ -390,6 +390,10 @@ mod tests {
                 ":3: file_id a.flac was already predicted on line 1",
             ),
             ("\n  \n", "p.jsonl: empty predictions file"),
+            (
+                "{\"file_id\":\"a.flac\",\"response\":\"x\",\"model\":\"m1\"}\n{\"file_id\":\"b.flac\",\"response\":\"x\",\"model\":\"m2\"}\n",
+                ":2: `model` is \"m2\" here but \"m1\" on line 1",
+            ),
         ];
         for (text, expected) in cases {
             let path = write(dir.path(), "p.jsonl", text);

@@ -3,6 +3,7 @@
 //! group-bys, so every output is sorted and stable).
 use std::collections::{BTreeMap, BTreeSet};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::metrics::{ConfusionMatrix, Metrics};
@@ -94,10 +95,11 @@ pub fn score(
             answer_of[position] = Some(prediction.response.as_str());
         }
     }
+    // Parsing is the costly step (Levenshtein on free text): in parallel, order kept.
     let scored: Vec<(&GoldSample, &str)> = metadata
         .samples
-        .iter()
-        .zip(&answer_of)
+        .par_iter()
+        .zip(answer_of.par_iter())
         .filter_map(|(sample, answer)| {
             answer.map(|response| (sample, candidates.of(sample).pick(response)))
         })
