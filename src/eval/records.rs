@@ -189,7 +189,11 @@ impl Predictions {
             match raw.temperature {
                 None | Some(Value::Null) => {}
                 Some(Value::Number(number)) => {
-                    temperature.check(Some(number.to_string()), &at)?;
+                    // Compare as numbers, so `0` and `0.0` are the same temperature.
+                    let text = number
+                        .as_f64()
+                        .map_or_else(|| number.to_string(), |t| t.to_string());
+                    temperature.check(Some(text), &at)?;
                     temperature_value = number.as_f64();
                 }
                 Some(other) => {
@@ -411,11 +415,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let metadata = Metadata::read(&write(dir.path(), "m.jsonl", META)).unwrap();
         let line =
-            "{\"file_id\":\"a.flac\",\"response\":\"x\",\"model\":\"m\",\"temperature\":0.3}\r\n";
-        let path = write(dir.path(), "p.jsonl", &format!("\u{feff}{line}{line}"));
+            "{\"file_id\":\"a.flac\",\"response\":\"x\",\"model\":\"m\",\"temperature\":0}\r\n";
+        // `0.0` on another line is the same temperature as `0`.
+        let other = "{\"file_id\":\"b.flac\",\"response\":\"y\",\"temperature\":0.0}\n";
+        let path = write(
+            dir.path(),
+            "p.jsonl",
+            &format!("\u{feff}{line}{line}{other}"),
+        );
         let predictions = Predictions::read(&path, &metadata).unwrap();
-        assert_eq!(predictions.items.len(), 1);
+        assert_eq!(predictions.items.len(), 2);
         assert_eq!(predictions.model.as_deref(), Some("m"));
-        assert_eq!(predictions.temperature, Some(0.3));
+        assert_eq!(predictions.temperature, Some(0.0));
     }
 }
