@@ -1,10 +1,31 @@
-//! Evaluation stage: turns free-text model answers into labels and scores them (see eval.md).
+//! Evaluation stage (eval.md): turns free-text model answers into labels and scores them,
+//! runs models over a build, and ranks the results.
+//!
+//! One job per module: `parse` (post-processing), `metrics` (scikit-learn-compatible
+//! figures), `records` (reading metadata and predictions), `score` (joins and breakdowns),
+//! `report` (the report's JSON and tables), `table` (text/Markdown rendering), `template`
+//! (the instruction), `audio` (FLAC to WAV), `runner` (the HTTP client), `leaderboard` and
+//! `plot` (Tables 4-6 and PNGs), `published` (the paper's figures), `error`, `cli`.
 
-/// Arguments of `cameo eval` (placeholder until the evaluation stage lands).
-#[derive(Debug, clap::Args)]
-pub struct EvalArgs {}
+pub mod audio;
+pub mod cli;
+pub mod error;
+pub mod leaderboard;
+pub mod metrics;
+pub mod parse;
+pub mod plot;
+pub mod published;
+pub mod records;
+pub mod report;
+pub mod runner;
+pub mod score;
+pub mod table;
+pub mod template;
+
+pub use cli::EvalArgs;
+pub use error::EvalError;
 
 /// Runs `cameo eval`.
-pub fn run(_args: EvalArgs) -> anyhow::Result<()> {
-    anyhow::bail!("cameo eval is not implemented yet")
+pub fn run(args: EvalArgs) -> anyhow::Result<()> {
+    cli::dispatch(args)
 }

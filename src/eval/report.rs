@@ -1,0 +1,176 @@
+//! The score report (eval.md §6): its JSON shape, and its rendering as a terminal table and
+//! as Markdown.
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::error::EvalError;
+use super::metrics::{ClassScores, ConfusionMatrix, Metrics};
+use super::table::{figure, Table};
+
+/// The three headline figures.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub macro_f1: f64,
+    pub weighted_f1: f64,
+    pub accuracy: f64,
+}
+
+/// The headline figures of one subset (a language, a dataset), with its size.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct GroupSummary {
+    pub n: usize,
+    pub macro_f1: f64,
+    pub weighted_f1: f64,
+    pub accuracy: f64,
+}
+
+impl From<&Metrics> for Summary {
+    fn from(m: &Metrics) -> Self {
+        Self {
+            macro_f1: m.macro_f1,
+            weighted_f1: m.weighted_f1,
+            accuracy: m.accuracy,
+        }
+    }
+}
+
+impl From<&Metrics> for GroupSummary {
+    fn from(m: &Metrics) -> Self {
+        Self {
+            n: m.n,
+            macro_f1: m.macro_f1,
+            weighted_f1: m.weighted_f1,
+            accuracy: m.accuracy,
+        }
+    }
+}
+
+/// Confusion matrices of the whole set and of each dataset.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Confusion {
+    pub overall: Option<ConfusionMatrix>,
+    pub by_dataset: BTreeMap<String, ConfusionMatrix>,
+}
+
+/// What `cameo eval score` writes. The first six keys are the contract of eval.md §6; the rest
+/// are additions (absent keys read as empty, so hand-written reports load too).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub n: usize,
+    pub overall: Summary,
+    #[serde(default)]
+    pub by_language: BTreeMap<String, GroupSummary>,
+    #[serde(default)]
+    pub by_dataset: BTreeMap<String, GroupSummary>,
+    #[serde(default)]
+    pub by_emotion: BTreeMap<String, ClassScores>,
+    #[serde(default)]
+    pub missing: usize,
+    #[serde(default)]
+    pub model: Option<String>,
+    #[serde(default)]
+    pub temperature: Option<f64>,
+    #[serde(default)]
+    pub template_version: Option<String>,
+    #[serde(default)]
+    pub labels_scope: Option<String>,
+    /// Scored answers that post-processing mapped to `unknown`.
+    #[serde(default)]
+    pub unknown: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by_language_dataset: Option<BTreeMap<String, GroupSummary>>,
+    #[serde(default)]
+    pub confusion: Confusion,
+}
+
+impl Report {
+    pub fn read(path: &Path) -> Result<Self, EvalError> {
+        let text = std::fs::read_to_string(path).map_err(|e| EvalError::io(path, e))?;
+        serde_json::from_str(&text).map_err(|e| EvalError::BadReport {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).expect("a report serialises");
+        text.push('\n');
+        text
+    }
+
+    /// One line saying what was scored.
+    pub fn headline(&self) -> String {
+        let model = self.model.as_deref().unwrap_or("(model not recorded)");
+        let temperature = self
+            .temperature
+            .map(|t| format!(", temperature {t}"))
+            .unwrap_or_default();
+        format!(
+            "{model}{temperature}: {} scored, {} missing, {} answers mapped to unknown",
+            self.n, self.missing, self.unknown
+        )
+    }
+
+    /// The tables of the report: overall, per language, per dataset, (per language and
+    /// dataset), per emotion.
+    pub fn tables(&self) -> Vec<(String, Table)> {
+        let header = ["", "n", "macro F1", "weighted F1", "accuracy"];
+        let mut overall = Table::new(header);
+        overall.push([
+            "overall".to_string(),
+            self.n.to_string(),
+            figure(self.overall.macro_f1),
+            figure(self.overall.weighted_f1),
+            figure(self.overall.accuracy),
+        ]);
+        let mut tables = vec![("Overall".to_string(), overall)];
+        let groups = |title: &str, column: &str, map: &BTreeMap<String, GroupSummary>| {
+            let mut table = Table::new([column, "n", "macro F1", "weighted F1", "accuracy"]);
+            for (name, g) in map {
+                table.push([
+                    name.clone(),
+                    g.n.to_string(),
+                    figure(g.macro_f1),
+                    figure(g.weighted_f1),
+                    figure(g.accuracy),
+                ]);
+            }
+            (title.to_string(), table)
+        };
+        tables.push(groups("By language", "language", &self.by_language));
+        tables.push(groups("By dataset", "dataset", &self.by_dataset));
+        if let Some(map) = &self.by_language_dataset {
+            tables.push(groups("By language and dataset", "language/dataset", map));
+        }
+        let mut emotions = Table::new(["emotion", "support", "precision", "recall", "F1"]);
+        for (name, c) in &self.by_emotion {
+            emotions.push([
+                name.clone(),
+                c.support.to_string(),
+                figure(c.precision),
+                figure(c.recall),
+                figure(c.f1),
+            ]);
+        }
+        tables.push(("By emotion".to_string(), emotions));
+        tables
+    }
+
+    pub fn to_text(&self) -> String {
+        let mut out = format!("{}\n", self.headline());
+        for (title, table) in self.tables() {
+            out.push_str(&format!("\n{title}\n{}", table.to_text()));
+        }
+        out
+    }
+
+    pub fn to_markdown(&self) -> String {
+        let mut out = format!("# Evaluation report\n\n{}\n", self.headline());
+        for (title, table) in self.tables() {
+            out.push_str(&format!("\n## {title}\n\n{}", table.to_markdown()));
+        }
+        out
+    }
+}
