@@ -103,6 +103,8 @@ fn run(command: Command) -> anyhow::Result<()> {
             println!("verified {} samples in {}", outcome.verified_samples, outcome.build_dir.display());
             let records = cameo::verify::read_metadata(&outcome.build_dir.join("metadata.jsonl"))?;
             print!("\n{}", cameo::stats::render(&cameo::stats::compute(&records)));
+            println!("\nscoring a pretend model's answers ({}):", outcome.predictions.display());
+            print!("{}", outcome.report.to_text());
         }
         Command::Build { raw, out, corpora, jobs, strict, manifests, quiet } => {
             let options =

@@ -83,3 +83,16 @@ fn a_failed_corpus_scan_leaves_an_earlier_build_intact() {
     assert!(stderr.contains("ravdess") && stderr.contains("not found"), "{stderr}");
     assert_eq!(tree_bytes(&out), before);
 }
+
+#[test]
+fn demo_builds_verifies_and_scores_without_network() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo");
+    let (code, stdout, stderr) = run(&["demo", "--out", out.to_str().unwrap(), "--jobs", "2"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("verified 121 samples"), "{stdout}");
+    assert!(stdout.contains("demo-fake-model, temperature 0: 121 scored, 0 missing"), "{stdout}");
+    let (code, stdout, _) = run(&["verify", out.join("build").to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(stdout.starts_with("ok: 121 samples"), "{stdout}");
+}

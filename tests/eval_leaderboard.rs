@@ -5,24 +5,12 @@ mod eval_common;
 use eval_common::{eval, file_id, path_str, write_metadata, Sample};
 use serde_json::json;
 
-const EMOTIONS: [&str; 7] = [
-    "anger",
-    "disgust",
-    "fear",
-    "happiness",
-    "neutral",
-    "sadness",
-    "surprise",
-];
+const EMOTIONS: [&str; 7] = ["anger", "disgust", "fear", "happiness", "neutral", "sadness", "surprise"];
 
 /// Metadata with three datasets; predictions right on all of CREMA-D (a "contaminated"
 /// dataset) and right on every third sample elsewhere. Returns the report path.
 fn scored_report(dir: &std::path::Path, model: &str, temperature: f64) -> std::path::PathBuf {
-    let datasets = [
-        ("CREMA-D", "English", "crema_d"),
-        ("nEMO", "Polish", "nemo"),
-        ("CaFE", "French", "cafe"),
-    ];
+    let datasets = [("CREMA-D", "English", "crema_d"), ("nEMO", "Polish", "nemo"), ("CaFE", "French", "cafe")];
     let mut samples = Vec::new();
     let mut lines = String::new();
     for (d, (dataset, language, split)) in datasets.iter().enumerate() {
@@ -34,13 +22,7 @@ fn scored_report(dir: &std::path::Path, model: &str, temperature: f64) -> std::p
             } else {
                 format!("I think it is {}", EMOTIONS[(i + 1) % 7])
             };
-            samples.push(Sample {
-                file_id: file_id(index),
-                dataset,
-                language,
-                split,
-                emotion: gold,
-            });
+            samples.push(Sample { file_id: file_id(index), dataset, language, split, emotion: gold });
             lines.push_str(&json!({"file_id": file_id(index), "response": response}).to_string());
             lines.push('\n');
         }
@@ -68,9 +50,7 @@ fn scored_report(dir: &std::path::Path, model: &str, temperature: f64) -> std::p
 }
 
 fn is_png(path: &std::path::Path) -> bool {
-    std::fs::read(path)
-        .map(|b| b.starts_with(b"\x89PNG\r\n\x1a\n") && b.len() > 1000)
-        .unwrap_or(false)
+    std::fs::read(path).map(|b| b.starts_with(b"\x89PNG\r\n\x1a\n") && b.len() > 1000).unwrap_or(false)
 }
 
 #[test]
@@ -91,17 +71,13 @@ fn leaderboard_tables_plots_and_contamination() {
         assert!(md.contains(heading), "{heading} missing:\n{md}");
     }
     // Our row is flagged for CREMA-D (macro F1 1.0, far above its overall figure).
-    let row = md
-        .lines()
-        .find(|l| l.starts_with("| my-model (0.0)"))
-        .unwrap();
+    let row = md.lines().find(|l| l.starts_with("| my-model (0.0)")).unwrap();
     assert!(row.contains("CREMA-D 1.00"), "{row}");
     // The paper's rows and its contamination case are there.
     assert!(md.contains("| Qwen2-Audio-7B-Instruct (0.0)"));
     assert!(md.contains("0.2023"));
     let flagged = |model: &str, dataset: &str| {
-        md.lines()
-            .any(|l| l.starts_with(&format!("| {model} (n/s)")) && l.contains(dataset))
+        md.lines().any(|l| l.starts_with(&format!("| {model} (n/s)")) && l.contains(dataset))
     };
     assert!(flagged("Qwen2-Audio-7B-Instruct", "| CREMA-D"));
     assert!(flagged("Qwen2-Audio-7B-Instruct", "| RAVDESS"));
@@ -144,32 +120,15 @@ fn bad_or_incomplete_reports_are_refused() {
     let out = dir.path().join("board");
     let (ok, _, stderr) = eval(&["leaderboard", path_str(&bad), "--out", path_str(&out)]);
     assert!(!ok);
-    assert!(
-        stderr.contains("bad.json: not a cameo eval report"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("bad.json: not a cameo eval report"), "{stderr}");
     assert_eq!(stderr.trim_end().lines().count(), 1);
 
     let incomplete = dir.path().join("incomplete.json");
     let report = json!({"n": 10, "overall": {"macro_f1": 0.1, "weighted_f1": 0.1, "accuracy": 0.1}, "missing": 2});
     std::fs::write(&incomplete, report.to_string()).unwrap();
-    let (ok, _, stderr) = eval(&[
-        "leaderboard",
-        path_str(&incomplete),
-        "--out",
-        path_str(&out),
-    ]);
+    let (ok, _, stderr) = eval(&["leaderboard", path_str(&incomplete), "--out", path_str(&out)]);
     assert!(!ok);
-    assert!(
-        stderr.contains("incomplete.json: 2 of 12 samples have no prediction"),
-        "{stderr}"
-    );
-    let (ok, _, stderr) = eval(&[
-        "leaderboard",
-        path_str(&incomplete),
-        "--out",
-        path_str(&out),
-        "--allow-incomplete",
-    ]);
+    assert!(stderr.contains("incomplete.json: 2 of 12 samples have no prediction"), "{stderr}");
+    let (ok, _, stderr) = eval(&["leaderboard", path_str(&incomplete), "--out", path_str(&out), "--allow-incomplete"]);
     assert!(ok, "{stderr}");
 }

@@ -8,10 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
-use eval_common::{
-    cameo, completion, eval, path_str, read_json, read_lines, start_server, test_samples,
-    write_build,
-};
+use eval_common::{cameo, completion, eval, path_str, read_json, read_lines, start_server, test_samples, write_build};
 use serde_json::Value;
 
 fn run_args<'a>(base: &'a str, dataset: &'a str, output: &'a str) -> Vec<&'a str> {
@@ -42,10 +39,7 @@ fn wav_samples(wav: &[u8]) -> Vec<i32> {
     assert_eq!(u16_at(34), 16, "16-bit");
     assert_eq!(&wav[36..40], b"data");
     assert_eq!(u32_at(40) as usize, wav.len() - 44);
-    wav[44..]
-        .chunks(2)
-        .map(|c| i16::from_le_bytes([c[0], c[1]]) as i32)
-        .collect()
+    wav[44..].chunks(2).map(|c| i16::from_le_bytes([c[0], c[1]]) as i32).collect()
 }
 
 #[test]
@@ -75,19 +69,14 @@ fn requests_have_the_openai_audio_shape_and_results_record_the_run() {
         let content = message["content"].as_array().unwrap();
         assert_eq!(content[0]["type"], "text");
         // The candidate labels of the sample's dataset, sorted.
-        assert!(content[0]["text"]
-            .as_str()
-            .unwrap()
-            .contains("anger, fear, sadness"));
+        assert!(content[0]["text"].as_str().unwrap().contains("anger, fear, sadness"));
         assert_eq!(content[1]["type"], "input_audio");
         assert_eq!(content[1]["input_audio"]["format"], "wav");
         let wav = base64::engine::general_purpose::STANDARD
             .decode(content[1]["input_audio"]["data"].as_str().unwrap())
             .unwrap();
         let pcm = wav_samples(&wav);
-        let index = (0..samples.len())
-            .find(|&i| test_samples(i) == pcm)
-            .expect("the audio of one of the samples");
+        let index = (0..samples.len()).find(|&i| test_samples(i) == pcm).expect("the audio of one of the samples");
         seen.insert(index);
     }
     assert_eq!(seen.len(), 6, "every sample's audio was sent once");
@@ -123,10 +112,7 @@ fn requests_have_the_openai_audio_shape_and_results_record_the_run() {
 }
 
 fn file_ids(lines: &[Value]) -> Vec<String> {
-    lines
-        .iter()
-        .map(|l| l["file_id"].as_str().unwrap().to_string())
-        .collect()
+    lines.iter().map(|l| l["file_id"].as_str().unwrap().to_string()).collect()
 }
 
 #[test]
@@ -145,36 +131,23 @@ fn a_killed_run_resumes_without_duplicates_or_gaps() {
     let output = dir.path().join("results.jsonl");
     let mut child = cameo()
         .arg("eval")
-        .args(run_args(
-            &server.base,
-            path_str(dir.path()),
-            path_str(&output),
-        ))
+        .args(run_args(&server.base, path_str(dir.path()), path_str(&output)))
         .args(["--concurrency", "2"])
         .spawn()
         .unwrap();
     let start = Instant::now();
     loop {
-        let done = std::fs::read_to_string(&output)
-            .map(|t| t.lines().count())
-            .unwrap_or(0);
+        let done = std::fs::read_to_string(&output).map(|t| t.lines().count()).unwrap_or(0);
         if done >= 4 {
             break;
         }
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "the run never got going"
-        );
+        assert!(start.elapsed() < Duration::from_secs(60), "the run never got going");
         std::thread::sleep(Duration::from_millis(20));
     }
     child.kill().unwrap();
     child.wait().unwrap();
     let before = read_lines(&output);
-    assert_eq!(
-        before.len(),
-        4,
-        "the killed run wrote exactly the answered samples"
-    );
+    assert_eq!(before.len(), 4, "the killed run wrote exactly the answered samples");
     // An interrupted write leaves half a line: the resume must drop it.
     let mut text = std::fs::read_to_string(&output).unwrap();
     text.push_str("{\"file_id\": \"0000");
@@ -186,21 +159,11 @@ fn a_killed_run_resumes_without_duplicates_or_gaps() {
     args.extend(["--limit", "3"]);
     let (ok, _, stderr) = eval(&args);
     assert!(ok, "{stderr}");
-    assert!(
-        stderr.contains("dropping an unfinished last line"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("dropping an unfinished last line"), "{stderr}");
     assert_eq!(read_lines(&output).len(), 7);
-    let (ok, _, stderr) = eval(&run_args(
-        &server.base,
-        path_str(dir.path()),
-        path_str(&output),
-    ));
+    let (ok, _, stderr) = eval(&run_args(&server.base, path_str(dir.path()), path_str(&output)));
     assert!(ok, "{stderr}");
-    assert!(
-        stderr.contains("12 samples selected, 7 were done before, 5 answered now, 0 remaining"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("12 samples selected, 7 were done before, 5 answered now, 0 remaining"), "{stderr}");
 
     let ids = file_ids(&read_lines(&output));
     let unique: BTreeSet<&String> = ids.iter().collect();
@@ -210,11 +173,7 @@ fn a_killed_run_resumes_without_duplicates_or_gaps() {
 
     // A rerun when everything is done sends nothing.
     let requests = server.received.lock().unwrap().len();
-    let (ok, _, stderr) = eval(&run_args(
-        &server.base,
-        path_str(dir.path()),
-        path_str(&output),
-    ));
+    let (ok, _, stderr) = eval(&run_args(&server.base, path_str(dir.path()), path_str(&output)));
     assert!(ok, "{stderr}");
     assert_eq!(server.received.lock().unwrap().len(), requests);
 
@@ -223,10 +182,7 @@ fn a_killed_run_resumes_without_duplicates_or_gaps() {
     args.extend(["--temperature", "0.3"]);
     let (ok, _, stderr) = eval(&args);
     assert!(!ok);
-    assert!(
-        stderr.contains("results.jsonl:1: this file was written with temperature 0.0, not 0.3"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("results.jsonl:1: this file was written with temperature 0.0, not 0.3"), "{stderr}");
 }
 
 #[test]
@@ -252,9 +208,7 @@ fn transient_failures_are_retried_with_back_off() {
 fn permanent_failures_stop_the_run_with_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     write_build(dir.path(), 2);
-    let server = start_server(Arc::new(|_, _| {
-        (400, "{\"error\": \"unknown model\"}".to_string())
-    }));
+    let server = start_server(Arc::new(|_, _| (400, "{\"error\": \"unknown model\"}".to_string())));
     let output = dir.path().join("results.jsonl");
     let mut args = run_args(&server.base, path_str(dir.path()), path_str(&output));
     args.extend(["--concurrency", "1"]);
@@ -262,11 +216,7 @@ fn permanent_failures_stop_the_run_with_a_clear_error() {
     assert!(!ok);
     assert!(stderr.contains("HTTP 400"), "{stderr}");
     assert!(stderr.contains("unknown model"), "{stderr}");
-    assert_eq!(
-        server.received.lock().unwrap().len(),
-        1,
-        "4xx is not retried"
-    );
+    assert_eq!(server.received.lock().unwrap().len(), 1, "4xx is not retried");
 
     let always_busy = start_server(Arc::new(|_, _| (503, "busy".to_string())));
     let mut args = run_args(&always_busy.base, path_str(dir.path()), path_str(&output));
@@ -275,7 +225,5 @@ fn permanent_failures_stop_the_run_with_a_clear_error() {
     assert!(!ok);
     assert!(stderr.contains("gave up after 3 attempts"), "{stderr}");
     assert_eq!(always_busy.received.lock().unwrap().len(), 3);
-    assert!(std::fs::read_to_string(&output)
-        .unwrap_or_default()
-        .is_empty());
+    assert!(std::fs::read_to_string(&output).unwrap_or_default().is_empty());
 }

@@ -9,13 +9,7 @@ const ROWS: [(&str, &str, &str, &str, &str); 22] = [
     ("CREMA-D", "English", "anger", "anger", "anger"),
     ("CREMA-D", "English", "anger", "Angry.", "anger"),
     ("CREMA-D", "English", "disgust", "disgusted", "disgust"),
-    (
-        "CREMA-D",
-        "English",
-        "fear",
-        "The answer is sadness.",
-        "sadness",
-    ),
+    ("CREMA-D", "English", "fear", "The answer is sadness.", "sadness"),
     ("CREMA-D", "English", "happiness", "happy", "happiness"),
     ("CREMA-D", "English", "neutral", "neutral", "neutral"),
     ("CREMA-D", "English", "sadness", "no idea", "unknown"),
@@ -26,13 +20,7 @@ const ROWS: [(&str, &str, &str, &str, &str); 22] = [
     ("RAVDESS", "English", "fear", "fearful", "fear"),
     ("RAVDESS", "English", "anger", "disgust", "disgust"),
     ("RAVDESS", "English", "neutral", "neutral", "neutral"),
-    (
-        "RAVDESS",
-        "English",
-        "disgust",
-        "I'd say disgust",
-        "disgust",
-    ),
+    ("RAVDESS", "English", "disgust", "I'd say disgust", "disgust"),
     ("nEMO", "Polish", "anger", "anger", "anger"),
     ("nEMO", "Polish", "fear", "anger", "anger"),
     ("nEMO", "Polish", "happiness", "SADNESS", "sadness"),
@@ -81,16 +69,11 @@ fn fixture(dir: &std::path::Path, extra_gold: usize) -> (String, String) {
         .enumerate()
         .rev()
         .map(|(i, row)| {
-            json!({"file_id": file_id(i), "response": row.3, "model": "m-1", "temperature": 0.0})
-                .to_string()
-                + "\n"
+            json!({"file_id": file_id(i), "response": row.3, "model": "m-1", "temperature": 0.0}).to_string() + "\n"
         })
         .collect();
     std::fs::write(&predictions, text).unwrap();
-    (
-        path_str(&metadata).to_string(),
-        path_str(&predictions).to_string(),
-    )
+    (path_str(&metadata).to_string(), path_str(&predictions).to_string())
 }
 
 fn close(value: &Value, expected: f64) {
@@ -141,39 +124,11 @@ fn score_matches_scikit_learn() {
     close(&r["overall"]["weighted_f1"], 0.7023809523809524);
     close(&r["overall"]["accuracy"], 0.6818181818181818);
     let groups = [
-        (
-            "by_language",
-            "English",
-            15,
-            0.6925925925925926,
-            0.7511111111111111,
-            0.7333333333333333,
-        ),
-        (
-            "by_language",
-            "Polish",
-            7,
-            0.4285714285714285,
-            0.5238095238095237,
-            0.5714285714285714,
-        ),
+        ("by_language", "English", 15, 0.6925925925925926, 0.7511111111111111, 0.7333333333333333),
+        ("by_language", "Polish", 7, 0.4285714285714285, 0.5238095238095237, 0.5714285714285714),
         ("by_dataset", "CREMA-D", 8, 0.6428571428571429, 0.75, 0.75),
-        (
-            "by_dataset",
-            "RAVDESS",
-            7,
-            0.6666666666666666,
-            0.6666666666666666,
-            0.7142857142857143,
-        ),
-        (
-            "by_dataset",
-            "nEMO",
-            7,
-            0.4285714285714285,
-            0.5238095238095237,
-            0.5714285714285714,
-        ),
+        ("by_dataset", "RAVDESS", 7, 0.6666666666666666, 0.6666666666666666, 0.7142857142857143),
+        ("by_dataset", "nEMO", 7, 0.4285714285714285, 0.5238095238095237, 0.5714285714285714),
     ];
     for (breakdown, name, n, macro_f1, weighted_f1, accuracy) in groups {
         let g = &r[breakdown][name];
@@ -211,10 +166,7 @@ fn score_matches_scikit_learn() {
     }
     // Confusion matrix of RAVDESS: rows gold, columns predicted, labels sorted.
     let ravdess = &r["confusion"]["by_dataset"]["RAVDESS"];
-    assert_eq!(
-        ravdess["labels"],
-        json!(["anger", "calm", "disgust", "fear", "neutral", "surprise"])
-    );
+    assert_eq!(ravdess["labels"], json!(["anger", "calm", "disgust", "fear", "neutral", "surprise"]));
     assert_eq!(ravdess["counts"][1], json!([0, 1, 0, 0, 1, 0]));
     assert!(stdout.contains("overall"), "{stdout}");
     assert!(stdout.contains("0.6235"), "{stdout}");
@@ -259,10 +211,7 @@ fn score_is_deterministic_and_counts_missing() {
         "--require-complete",
     ]);
     assert!(!ok);
-    assert!(
-        stderr.contains("predictions.jsonl: 3 of 25 samples have no prediction"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("predictions.jsonl: 3 of 25 samples have no prediction"), "{stderr}");
 }
 
 #[test]
@@ -295,8 +244,7 @@ fn collection_scope_offers_every_label() {
 fn bad_inputs_name_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
     let (metadata, _) = fixture(dir.path(), 0);
-    let good =
-        |i: usize, response: &str| json!({"file_id": file_id(i), "response": response}).to_string();
+    let good = |i: usize, response: &str| json!({"file_id": file_id(i), "response": response}).to_string();
     let cases: Vec<(String, &str)> = vec![
         (format!("{}\n{{\"file_id\": \n", good(0, "anger")), "bad.jsonl:2: malformed JSON"),
         (
@@ -321,15 +269,8 @@ fn bad_inputs_name_file_and_line() {
     let report = dir.path().join("r.json");
     for (text, expected) in cases {
         std::fs::write(&bad, text).unwrap();
-        let (ok, _, stderr) = eval(&[
-            "score",
-            "--metadata",
-            &metadata,
-            "--predictions",
-            path_str(&bad),
-            "--output",
-            path_str(&report),
-        ]);
+        let (ok, _, stderr) =
+            eval(&["score", "--metadata", &metadata, "--predictions", path_str(&bad), "--output", path_str(&report)]);
         assert!(!ok);
         assert!(stderr.contains(expected), "{stderr:?} lacks {expected:?}");
         assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
@@ -338,10 +279,7 @@ fn bad_inputs_name_file_and_line() {
     let no_emotion = dir.path().join("meta.jsonl");
     std::fs::write(
         &no_emotion,
-        format!(
-            "{}\n",
-            json!({"file_id": file_id(0), "audio": "audio/x/a", "dataset": "X", "language": "English"})
-        ),
+        format!("{}\n", json!({"file_id": file_id(0), "audio": "audio/x/a", "dataset": "X", "language": "English"})),
     )
     .unwrap();
     std::fs::write(&bad, good(0, "anger") + "\n").unwrap();
@@ -355,10 +293,7 @@ fn bad_inputs_name_file_and_line() {
         path_str(&report),
     ]);
     assert!(!ok);
-    assert!(
-        stderr.contains("meta.jsonl:1: missing column `emotion`"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("meta.jsonl:1: missing column `emotion`"), "{stderr}");
     assert_eq!(stderr.trim_end().lines().count(), 1);
 }
 
@@ -377,8 +312,5 @@ fn parse_prints_the_chosen_label() {
     }
     let (ok, _, stderr) = eval(&["parse", "--labels", "anger,fear,anger", "x"]);
     assert!(!ok);
-    assert_eq!(
-        stderr,
-        "error: --labels: label \"anger\" is given twice (positions 1 and 3)\n"
-    );
+    assert_eq!(stderr, "error: --labels: label \"anger\" is given twice (positions 1 and 3)\n");
 }

@@ -9,12 +9,8 @@ pub const SAMPLE_RATE: u32 = 16_000;
 
 /// Decodes a 16 kHz mono 16-bit FLAC file into 16-bit samples.
 pub fn read_flac(path: &Path) -> Result<Vec<i16>, EvalError> {
-    let fail = |message: String| EvalError::Audio {
-        path: path.to_path_buf(),
-        message,
-    };
-    let mut reader =
-        claxon::FlacReader::open(path).map_err(|e| fail(format!("cannot read FLAC: {e}")))?;
+    let fail = |message: String| EvalError::Audio { path: path.to_path_buf(), message };
+    let mut reader = claxon::FlacReader::open(path).map_err(|e| fail(format!("cannot read FLAC: {e}")))?;
     let info = reader.streaminfo();
     if info.sample_rate != SAMPLE_RATE || info.channels != 1 || info.bits_per_sample != 16 {
         return Err(fail(format!(
@@ -81,9 +77,7 @@ mod tests {
             .sample_rate(16_000)
             .init_file(&path)
             .unwrap();
-        encoder
-            .process_interleaved(&samples, samples.len() as u32)
-            .unwrap();
+        encoder.process_interleaved(&samples, samples.len() as u32).unwrap();
         assert!(encoder.finish().is_ok());
         let decoded = read_flac(&path).unwrap();
         let expected: Vec<i16> = samples.iter().map(|&s| s as i16).collect();

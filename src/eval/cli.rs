@@ -185,10 +185,7 @@ pub fn dispatch(args: EvalArgs) -> anyhow::Result<()> {
 fn score_command(a: &ScoreArgs) -> anyhow::Result<()> {
     let metadata = Metadata::read(&a.metadata)?;
     let predictions = Predictions::read(&a.predictions, &metadata)?;
-    let options = ScoreOptions {
-        labels_scope: a.labels_scope,
-        by_language_dataset: a.by_language_dataset,
-    };
+    let options = ScoreOptions { labels_scope: a.labels_scope, by_language_dataset: a.by_language_dataset };
     let (mut report, parsed) = score(&metadata, &predictions, options);
     if a.model.is_some() {
         report.model.clone_from(&a.model);
@@ -238,10 +235,7 @@ fn run_command(a: RunArgs) -> anyhow::Result<()> {
         retries: a.retries,
         retry_base: Duration::from_millis(a.retry_base_ms),
         timeout: Duration::from_secs(a.timeout_s.max(1)),
-        api_key: a
-            .api_key
-            .or_else(|| std::env::var("OPENAI_API_KEY").ok())
-            .filter(|k| !k.is_empty()),
+        api_key: a.api_key.or_else(|| std::env::var("OPENAI_API_KEY").ok()).filter(|k| !k.is_empty()),
     };
     let summary = runner::run(&options)?;
     eprintln!(

@@ -11,10 +11,7 @@ pub struct Location {
 
 impl Location {
     pub fn new(path: impl Into<PathBuf>, line: usize) -> Self {
-        Self {
-            path: path.into(),
-            line,
-        }
+        Self { path: path.into(), line }
     }
 }
 
@@ -28,73 +25,33 @@ impl fmt::Display for Location {
 #[derive(Debug, thiserror::Error)]
 pub enum EvalError {
     #[error("{path}: {source}", path = .path.display())]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
     #[error("{at}: malformed JSON: {message}")]
     MalformedJson { at: Location, message: String },
     #[error("{at}: missing column `{column}` (every {what} line needs it)")]
-    MissingColumn {
-        at: Location,
-        column: &'static str,
-        what: &'static str,
-    },
+    MissingColumn { at: Location, column: &'static str, what: &'static str },
     #[error("{at}: `{column}` must be a string, found {found}")]
-    NotAString {
-        at: Location,
-        column: &'static str,
-        found: &'static str,
-    },
+    NotAString { at: Location, column: &'static str, found: &'static str },
     #[error("{at}: file_id {file_id} appears twice in the metadata (first on line {first_line})")]
-    DuplicateMetadata {
-        at: Location,
-        file_id: String,
-        first_line: usize,
-    },
+    DuplicateMetadata { at: Location, file_id: String, first_line: usize },
     #[error("{path}: empty {what} file (no records)", path = .path.display())]
     Empty { path: PathBuf, what: &'static str },
     #[error("{at}: file_id {file_id} is not in the metadata")]
     UnknownFileId { at: Location, file_id: String },
-    #[error(
-        "{at}: file_id {file_id} was already predicted on line {first_line} with a different response"
-    )]
-    ConflictingDuplicate {
-        at: Location,
-        file_id: String,
-        first_line: usize,
-    },
+    #[error("{at}: file_id {file_id} was already predicted on line {first_line} with a different response")]
+    ConflictingDuplicate { at: Location, file_id: String, first_line: usize },
     #[error("{at}: `{column}` is {this:?} here but {first:?} on line {first_line}; one file must hold one run")]
-    MixedRun {
-        at: Location,
-        column: &'static str,
-        this: String,
-        first: String,
-        first_line: usize,
-    },
+    MixedRun { at: Location, column: &'static str, this: String, first: String, first_line: usize },
     #[error("{at}: this file was written with {column} {found}, not {expected}; resume with the same settings or use another --output")]
-    ResumeMismatch {
-        at: Location,
-        column: &'static str,
-        found: String,
-        expected: String,
-    },
+    ResumeMismatch { at: Location, column: &'static str, found: String, expected: String },
     #[error("{at}: the audio path {audio:?} is not of the form audio/<split>/<file_id>")]
     BadAudioPath { at: Location, audio: String },
     #[error("--labels: label {label:?} is given twice (positions {first} and {second})")]
-    DuplicateLabel {
-        label: String,
-        first: usize,
-        second: usize,
-    },
+    DuplicateLabel { label: String, first: usize, second: usize },
     #[error("--labels: label number {position} is empty")]
     EmptyLabel { position: usize },
     #[error("{path}: {missing} of {total} samples have no prediction (--require-complete)", path = .path.display())]
-    Incomplete {
-        path: PathBuf,
-        missing: usize,
-        total: usize,
-    },
+    Incomplete { path: PathBuf, missing: usize, total: usize },
     #[error("{path}: not a cameo eval report: {message}", path = .path.display())]
     BadReport { path: PathBuf, message: String },
     #[error("{path}: {message}", path = .path.display())]
@@ -107,10 +64,7 @@ pub enum EvalError {
 
 impl EvalError {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Self::Io {
-            path: path.into(),
-            source,
-        }
+        Self::Io { path: path.into(), source }
     }
 
     /// A serde_json error on one line, without serde's own "at line 1 column N" suffix.

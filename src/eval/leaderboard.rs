@@ -13,15 +13,7 @@ use super::report::{Report, Summary};
 use super::table::{figure, Table};
 
 /// The seven primary emotional states (over 93% of samples): the columns of Table 6.
-pub const PRIMARY_EMOTIONS: [&str; 7] = [
-    "anger",
-    "disgust",
-    "fear",
-    "happiness",
-    "neutral",
-    "sadness",
-    "surprise",
-];
+pub const PRIMARY_EMOTIONS: [&str; 7] = ["anger", "disgust", "fear", "happiness", "neutral", "sadness", "surprise"];
 
 /// Where a leaderboard row comes from.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,9 +39,7 @@ pub struct Entry {
 impl Entry {
     fn from_report(path: &Path, report: &Report) -> Self {
         let model = report.model.clone().unwrap_or_else(|| {
-            path.file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_else(|| path.display().to_string())
+            path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
         });
         Self {
             model,
@@ -57,21 +47,9 @@ impl Entry {
             origin: Origin::Report(path.to_path_buf()),
             n: Some(report.n),
             overall: report.overall,
-            macro_f1_by_language: report
-                .by_language
-                .iter()
-                .map(|(k, v)| (k.clone(), v.macro_f1))
-                .collect(),
-            macro_f1_by_dataset: report
-                .by_dataset
-                .iter()
-                .map(|(k, v)| (k.clone(), v.macro_f1))
-                .collect(),
-            f1_by_emotion: report
-                .by_emotion
-                .iter()
-                .map(|(k, v)| (k.clone(), v.f1))
-                .collect(),
+            macro_f1_by_language: report.by_language.iter().map(|(k, v)| (k.clone(), v.macro_f1)).collect(),
+            macro_f1_by_dataset: report.by_dataset.iter().map(|(k, v)| (k.clone(), v.macro_f1)).collect(),
+            f1_by_emotion: report.by_emotion.iter().map(|(k, v)| (k.clone(), v.f1)).collect(),
             confusion: report.confusion.overall.clone(),
         }
     }
@@ -83,10 +61,7 @@ impl Entry {
 
     fn source(&self) -> String {
         match &self.origin {
-            Origin::Report(path) => path
-                .file_name()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default(),
+            Origin::Report(path) => path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
             Origin::Published => "paper".to_string(),
         }
     }
@@ -111,19 +86,11 @@ impl Flag {
 }
 
 /// Datasets of `by_dataset` above `overall + margin`, sorted by name.
-pub fn contamination_flags(
-    overall: f64,
-    by_dataset: &BTreeMap<String, f64>,
-    margin: f64,
-) -> Vec<Flag> {
+pub fn contamination_flags(overall: f64, by_dataset: &BTreeMap<String, f64>, margin: f64) -> Vec<Flag> {
     by_dataset
         .iter()
         .filter(|(_, &f1)| f1 - overall > margin)
-        .map(|(dataset, &f1)| Flag {
-            dataset: dataset.clone(),
-            dataset_macro_f1: f1,
-            overall_macro_f1: overall,
-        })
+        .map(|(dataset, &f1)| Flag { dataset: dataset.clone(), dataset_macro_f1: f1, overall_macro_f1: overall })
         .collect()
 }
 
@@ -137,10 +104,7 @@ pub struct Leaderboard {
 
 impl Leaderboard {
     pub fn new(reports: &[(PathBuf, Report)], include_published: bool, margin: f64) -> Self {
-        let mut entries: Vec<Entry> = reports
-            .iter()
-            .map(|(path, report)| Entry::from_report(path, report))
-            .collect();
+        let mut entries: Vec<Entry> = reports.iter().map(|(path, report)| Entry::from_report(path, report)).collect();
         let published = include_published.then(published);
         if let Some(data) = &published {
             for row in &data.overall {
@@ -155,11 +119,7 @@ impl Leaderboard {
                     temperature: Some(row.temperature),
                     origin: Origin::Published,
                     n: Some(41_265),
-                    overall: Summary {
-                        macro_f1: row.macro_f1,
-                        weighted_f1: row.weighted_f1,
-                        accuracy: row.accuracy,
-                    },
+                    overall: Summary { macro_f1: row.macro_f1, weighted_f1: row.weighted_f1, accuracy: row.accuracy },
                     macro_f1_by_language: by_language,
                     macro_f1_by_dataset: BTreeMap::new(),
                     f1_by_emotion: BTreeMap::new(),
@@ -178,11 +138,7 @@ impl Leaderboard {
                 })
                 .then_with(|| a.source().cmp(&b.source()))
         });
-        Self {
-            entries,
-            published,
-            margin,
-        }
+        Self { entries, published, margin }
     }
 
     /// Table 4: overall figures, with the contamination column.
@@ -197,21 +153,13 @@ impl Leaderboard {
             "possible contamination",
         ]);
         for entry in &self.entries {
-            let flags = contamination_flags(
-                entry.overall.macro_f1,
-                &entry.macro_f1_by_dataset,
-                self.margin,
-            );
+            let flags = contamination_flags(entry.overall.macro_f1, &entry.macro_f1_by_dataset, self.margin);
             let flagged = if entry.origin == Origin::Published {
                 "–".to_string()
             } else if flags.is_empty() {
                 "none".to_string()
             } else {
-                flags
-                    .iter()
-                    .map(|f| format!("{} {:.2}", f.dataset, f.dataset_macro_f1))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                flags.iter().map(|f| format!("{} {:.2}", f.dataset, f.dataset_macro_f1)).collect::<Vec<_>>().join(", ")
             };
             table.push([
                 entry.name(),
@@ -228,27 +176,19 @@ impl Leaderboard {
 
     /// Table 5: macro F1 per language (rows with per-language figures only).
     pub fn language_table(&self) -> Table {
-        let languages: BTreeSet<&str> = self
-            .entries
-            .iter()
-            .flat_map(|e| e.macro_f1_by_language.keys().map(String::as_str))
-            .collect();
+        let languages: BTreeSet<&str> =
+            self.entries.iter().flat_map(|e| e.macro_f1_by_language.keys().map(String::as_str)).collect();
         let mut header = vec!["model (temperature)".to_string()];
         header.extend(languages.iter().map(|l| l.to_string()));
         header.push("source".to_string());
         let mut table = Table::new(header);
-        for entry in self
-            .entries
-            .iter()
-            .filter(|e| !e.macro_f1_by_language.is_empty())
-        {
+        for entry in self.entries.iter().filter(|e| !e.macro_f1_by_language.is_empty()) {
             let mut row = vec![entry.name()];
-            row.extend(languages.iter().map(|l| {
-                entry
-                    .macro_f1_by_language
-                    .get(*l)
-                    .map_or_else(|| "–".to_string(), |v| figure(*v))
-            }));
+            row.extend(
+                languages
+                    .iter()
+                    .map(|l| entry.macro_f1_by_language.get(*l).map_or_else(|| "–".to_string(), |v| figure(*v))),
+            );
             row.push(entry.source());
             table.push(row);
         }
@@ -263,12 +203,11 @@ impl Leaderboard {
         let mut table = Table::new(header);
         for entry in self.entries.iter().filter(|e| !e.f1_by_emotion.is_empty()) {
             let mut row = vec![entry.name()];
-            row.extend(PRIMARY_EMOTIONS.iter().map(|e| {
-                entry
-                    .f1_by_emotion
-                    .get(*e)
-                    .map_or_else(|| "–".to_string(), |v| figure(*v))
-            }));
+            row.extend(
+                PRIMARY_EMOTIONS
+                    .iter()
+                    .map(|e| entry.f1_by_emotion.get(*e).map_or_else(|| "–".to_string(), |v| figure(*v))),
+            );
             row.push(entry.source());
             table.push(row);
         }
@@ -278,24 +217,10 @@ impl Leaderboard {
     /// Every flagged (model, dataset): new results, and the paper's per-dataset figures
     /// compared with the same model's published temperature-0.0 macro F1.
     pub fn contamination_table(&self) -> Table {
-        let mut table = Table::new([
-            "model (temperature)",
-            "dataset",
-            "dataset macro F1",
-            "overall macro F1",
-            "excess",
-            "source",
-        ]);
-        for entry in self
-            .entries
-            .iter()
-            .filter(|e| e.origin != Origin::Published)
-        {
-            for flag in contamination_flags(
-                entry.overall.macro_f1,
-                &entry.macro_f1_by_dataset,
-                self.margin,
-            ) {
+        let mut table =
+            Table::new(["model (temperature)", "dataset", "dataset macro F1", "overall macro F1", "excess", "source"]);
+        for entry in self.entries.iter().filter(|e| e.origin != Origin::Published) {
+            for flag in contamination_flags(entry.overall.macro_f1, &entry.macro_f1_by_dataset, self.margin) {
                 table.push([
                     entry.name(),
                     flag.dataset.clone(),
@@ -308,20 +233,13 @@ impl Leaderboard {
         }
         if let Some(data) = &self.published {
             for breakdown in &data.macro_f1_by_dataset {
-                let Some(greedy) = data
-                    .overall
-                    .iter()
-                    .find(|o| o.model == breakdown.model && o.temperature == 0.0)
+                let Some(greedy) = data.overall.iter().find(|o| o.model == breakdown.model && o.temperature == 0.0)
                 else {
                     continue;
                 };
                 for flag in contamination_flags(greedy.macro_f1, &breakdown.values, self.margin) {
                     table.push([
-                        format!(
-                            "{} ({})",
-                            breakdown.model,
-                            temperature_text(breakdown.temperature)
-                        ),
+                        format!("{} ({})", breakdown.model, temperature_text(breakdown.temperature)),
                         flag.dataset.clone(),
                         format!("{:.2}", flag.dataset_macro_f1),
                         figure(flag.overall_macro_f1),
@@ -349,19 +267,10 @@ impl Leaderboard {
             self.margin,
             self.overall_table().to_markdown()
         ));
-        out.push_str(&format!(
-            "\n## Macro F1 per language (Table 5)\n\n{}",
-            self.language_table().to_markdown()
-        ));
-        out.push_str(&format!(
-            "\n## F1 per primary emotion (Table 6)\n\n{}",
-            self.emotion_table().to_markdown()
-        ));
+        out.push_str(&format!("\n## Macro F1 per language (Table 5)\n\n{}", self.language_table().to_markdown()));
+        out.push_str(&format!("\n## F1 per primary emotion (Table 6)\n\n{}", self.emotion_table().to_markdown()));
         let contamination = self.contamination_table();
-        out.push_str(&format!(
-            "\n## Contamination check (margin {:.2})\n\n",
-            self.margin
-        ));
+        out.push_str(&format!("\n## Contamination check (margin {:.2})\n\n", self.margin));
         if contamination.rows.is_empty() {
             out.push_str("No dataset exceeds its model's overall macro F1 by the margin.\n");
         } else {
@@ -431,26 +340,13 @@ pub fn write_leaderboard(options: &LeaderboardOptions) -> Result<String, EvalErr
         .iter()
         .filter(|e| !e.macro_f1_by_language.is_empty())
         .map(|e| BarSeries {
-            name: format!(
-                "{}{}",
-                e.name(),
-                if e.origin == Origin::Published {
-                    ", paper"
-                } else {
-                    ""
-                }
-            ),
+            name: format!("{}{}", e.name(), if e.origin == Origin::Published { ", paper" } else { "" }),
             values: e.macro_f1_by_language.clone(),
         })
         .collect();
     if !series.is_empty() {
         let file = "per_language.png".to_string();
-        grouped_bars(
-            &options.out.join(&file),
-            "Macro F1 per language",
-            "macro F1",
-            &series,
-        )?;
+        grouped_bars(&options.out.join(&file), "Macro F1 per language", "macro F1", &series)?;
         images.push(("Macro F1 per language".to_string(), file));
     }
     let mut used = BTreeSet::new();
@@ -496,15 +392,11 @@ mod tests {
 
     #[test]
     fn the_papers_contamination_case_is_flagged() {
-        let datasets: BTreeMap<String, f64> = [
-            ("CREMA-D", 0.80),
-            ("RAVDESS", 0.73),
-            ("eNTERFACE", 0.54),
-            ("nEMO", 0.18),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
+        let datasets: BTreeMap<String, f64> =
+            [("CREMA-D", 0.80), ("RAVDESS", 0.73), ("eNTERFACE", 0.54), ("nEMO", 0.18)]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect();
         let flags = contamination_flags(0.2023, &datasets, 0.3);
         let names: Vec<&str> = flags.iter().map(|f| f.dataset.as_str()).collect();
         assert_eq!(names, ["CREMA-D", "RAVDESS", "eNTERFACE"]);
@@ -516,19 +408,13 @@ mod tests {
         let board = Leaderboard::new(&[], true, 0.3);
         assert_eq!(board.entries.len(), 12);
         assert_eq!(board.entries[0].name(), "Qwen2-Audio-7B-Instruct (0.0)");
-        assert_eq!(
-            board.entries[11].name(),
-            "Ichigo-llama3.1-s-instruct-v0.4 (0.3)"
-        );
+        assert_eq!(board.entries[11].name(), "Ichigo-llama3.1-s-instruct-v0.4 (0.3)");
         let contamination = board.contamination_table();
         assert_eq!(contamination.rows.len(), 5);
     }
 
     #[test]
     fn slugs_are_file_safe() {
-        assert_eq!(
-            slug("Qwen2-Audio-7B-Instruct (0.0)"),
-            "qwen2-audio-7b-instruct-0.0"
-        );
+        assert_eq!(slug("Qwen2-Audio-7B-Instruct (0.0)"), "qwen2-audio-7b-instruct-0.0");
     }
 }

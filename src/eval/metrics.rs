@@ -70,19 +70,9 @@ impl Metrics {
             .collect();
         let f1_sum: f64 = classes.values().map(|c| c.f1).sum();
         let weighted_sum: f64 = classes.values().map(|c| c.f1 * c.support as f64).sum();
-        let macro_f1 = if classes.is_empty() {
-            0.0
-        } else {
-            f1_sum / classes.len() as f64
-        };
+        let macro_f1 = if classes.is_empty() { 0.0 } else { f1_sum / classes.len() as f64 };
         let weighted_f1 = if n == 0 { 0.0 } else { weighted_sum / n as f64 };
-        Self {
-            n,
-            accuracy: divide(correct, n),
-            macro_f1,
-            weighted_f1,
-            classes,
-        }
+        Self { n, accuracy: divide(correct, n), macro_f1, weighted_f1, classes }
     }
 }
 
@@ -111,10 +101,7 @@ impl ConfusionMatrix {
         for ((gold, predicted), count) in cells {
             counts[labels[gold]][labels[predicted]] = count;
         }
-        Self {
-            labels: labels.keys().map(|l| l.to_string()).collect(),
-            counts,
-        }
+        Self { labels: labels.keys().map(|l| l.to_string()).collect(), counts }
     }
 }
 
@@ -174,11 +161,7 @@ mod tests {
         assert_eq!(metrics.n, 12);
         assert!(close(metrics.accuracy, SK_ACCURACY), "{}", metrics.accuracy);
         assert!(close(metrics.macro_f1, SK_MACRO), "{}", metrics.macro_f1);
-        assert!(
-            close(metrics.weighted_f1, SK_WEIGHTED),
-            "{}",
-            metrics.weighted_f1
-        );
+        assert!(close(metrics.weighted_f1, SK_WEIGHTED), "{}", metrics.weighted_f1);
         let labels: Vec<&str> = metrics.classes.keys().map(String::as_str).collect();
         let expected: Vec<&str> = SK_CLASSES.iter().map(|c| c.0).collect();
         assert_eq!(labels, expected);
@@ -199,13 +182,7 @@ mod tests {
         ("calm", 0.0, 0.0, 0.0, 1),
         ("fear", 0.5, 0.5, 0.5, 2),
         ("happiness", 1.0, 0.5, 0.6666666666666666, 2),
-        (
-            "neutral",
-            0.6666666666666666,
-            0.6666666666666666,
-            0.6666666666666666,
-            3,
-        ),
+        ("neutral", 0.6666666666666666, 0.6666666666666666, 0.6666666666666666, 3),
         ("sadness", 0.5, 1.0, 0.6666666666666666, 1),
         ("surprise", 0.0, 0.0, 0.0, 0),
         ("unknown", 0.0, 0.0, 0.0, 0),
@@ -215,10 +192,7 @@ mod tests {
     fn confusion_matrix_rows_are_gold_columns_predicted() {
         let matrix = ConfusionMatrix::compute([("a", "a"), ("a", "b"), ("b", "b"), ("c", "a")]);
         assert_eq!(matrix.labels, vec!["a", "b", "c"]);
-        assert_eq!(
-            matrix.counts,
-            vec![vec![1, 1, 0], vec![0, 1, 0], vec![1, 0, 0]]
-        );
+        assert_eq!(matrix.counts, vec![vec![1, 1, 0], vec![0, 1, 0], vec![1, 0, 0]]);
     }
 
     #[test]

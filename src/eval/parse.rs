@@ -36,11 +36,7 @@ fn lcs_len(a: &[char], b: &[char]) -> usize {
         let mut diagonal = 0;
         for (j, &cb) in b.iter().enumerate() {
             let above = row[j + 1];
-            row[j + 1] = if ca == cb {
-                diagonal + 1
-            } else {
-                above.max(row[j])
-            };
+            row[j + 1] = if ca == cb { diagonal + 1 } else { above.max(row[j]) };
             diagonal = above;
         }
     }
@@ -52,14 +48,9 @@ fn lcs_len(a: &[char], b: &[char]) -> usize {
 /// marks), and splits on whitespace.
 pub fn normalise(response: &str) -> Vec<String> {
     static PUNCTUATION: OnceLock<Regex> = OnceLock::new();
-    let punctuation =
-        PUNCTUATION.get_or_init(|| Regex::new(r"[^\p{L}\p{N}_\s]").expect("valid regex"));
+    let punctuation = PUNCTUATION.get_or_init(|| Regex::new(r"[^\p{L}\p{N}_\s]").expect("valid regex"));
     let lowered = response.to_lowercase();
-    punctuation
-        .replace_all(&lowered, "")
-        .split_whitespace()
-        .map(str::to_string)
-        .collect()
+    punctuation.replace_all(&lowered, "").split_whitespace().map(str::to_string).collect()
 }
 
 /// A candidate label set prepared for parsing many responses: sorted, with each label's
@@ -78,12 +69,7 @@ impl LabelSet {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        let labels: Vec<String> = labels
-            .into_iter()
-            .map(Into::into)
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
+        let labels: Vec<String> = labels.into_iter().map(Into::into).collect::<BTreeSet<_>>().into_iter().collect();
         let chars = labels.iter().map(|l| l.chars().collect()).collect();
         Self { labels, chars }
     }
@@ -98,17 +84,10 @@ impl LabelSet {
         if let Some(label) = self.labels.iter().find(|l| **l == exact) {
             return label;
         }
-        let words: Vec<Vec<char>> = normalise(response)
-            .iter()
-            .map(|w| w.chars().collect())
-            .collect();
+        let words: Vec<Vec<char>> = normalise(response).iter().map(|w| w.chars().collect()).collect();
         let mut best: Option<(usize, f64)> = None;
         for (index, label) in self.chars.iter().enumerate() {
-            let score: f64 = words
-                .iter()
-                .map(|word| ratio_chars(label, word))
-                .filter(|&s| s >= THRESHOLD)
-                .sum();
+            let score: f64 = words.iter().map(|word| ratio_chars(label, word)).filter(|&s| s >= THRESHOLD).sum();
             // Labels are sorted, so a strict `>` sends ties to the alphabetically first one.
             if score > 0.0 && best.is_none_or(|(_, top)| score > top) {
                 best = Some((index, score));
@@ -123,9 +102,7 @@ impl LabelSet {
 
 /// The label post-processing picks for `response` among `labels`.
 pub fn parse_response(response: &str, labels: &[String]) -> String {
-    LabelSet::new(labels.iter().cloned())
-        .pick(response)
-        .to_string()
+    LabelSet::new(labels.iter().cloned()).pick(response).to_string()
 }
 
 /// Splits a `--labels a,b,c` argument; an empty or repeated label is an error.
@@ -134,16 +111,10 @@ pub fn parse_label_list(text: &str) -> Result<Vec<String>, EvalError> {
     for (index, raw) in text.split(',').enumerate() {
         let label = raw.trim().to_string();
         if label.is_empty() {
-            return Err(EvalError::EmptyLabel {
-                position: index + 1,
-            });
+            return Err(EvalError::EmptyLabel { position: index + 1 });
         }
         if let Some(first) = labels.iter().position(|l| *l == label) {
-            return Err(EvalError::DuplicateLabel {
-                label,
-                first: first + 1,
-                second: index + 1,
-            });
+            return Err(EvalError::DuplicateLabel { label, first: first + 1, second: index + 1 });
         }
         labels.push(label);
     }
@@ -173,10 +144,7 @@ mod tests {
         ];
         for (a, b, expected) in table {
             let got = ratio(a, b);
-            assert!(
-                (got - expected).abs() < 0.00005,
-                "ratio({a}, {b}) = {got}, expected {expected}"
-            );
+            assert!((got - expected).abs() < 0.00005, "ratio({a}, {b}) = {got}, expected {expected}");
         }
     }
 
@@ -189,9 +157,7 @@ mod tests {
 
     #[test]
     fn worked_example() {
-        let set = LabelSet::new(labels(
-            "anger,disgust,fear,happiness,neutral,sadness,surprise",
-        ));
+        let set = LabelSet::new(labels("anger,disgust,fear,happiness,neutral,sadness,surprise"));
         assert!((ratio("anger", "answer") - 0.7273).abs() < 0.00005);
         assert!((ratio("happiness", "sadness") - 0.625).abs() < 1e-12);
         assert_eq!(set.pick("The answer is sadness."), "sadness");
@@ -227,20 +193,14 @@ mod tests {
 
     #[test]
     fn normalise_drops_punctuation_but_keeps_letters_digits_underscore() {
-        assert_eq!(
-            normalise("Émotion: TRISTE!! (état_2)"),
-            vec!["émotion", "triste", "état_2"]
-        );
+        assert_eq!(normalise("Émotion: TRISTE!! (état_2)"), vec!["émotion", "triste", "état_2"]);
     }
 
     #[test]
     fn label_list_rejects_duplicates_and_empties() {
         assert_eq!(parse_label_list("a, b,c").unwrap(), labels("a,b,c"));
         let error = parse_label_list("anger,fear,anger").unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "--labels: label \"anger\" is given twice (positions 1 and 3)"
-        );
+        assert_eq!(error.to_string(), "--labels: label \"anger\" is given twice (positions 1 and 3)");
         assert!(parse_label_list("a,,b").is_err());
     }
 

@@ -24,10 +24,7 @@ fn ensure_fonts() {
 }
 
 fn plot_error(path: &Path) -> impl Fn(&dyn Display) -> EvalError + '_ {
-    move |error| EvalError::Plot {
-        path: path.to_path_buf(),
-        message: error.to_string(),
-    }
+    move |error| EvalError::Plot { path: path.to_path_buf(), message: error.to_string() }
 }
 
 /// One group of bars: a model (at a temperature) and its value per category.
@@ -38,28 +35,16 @@ pub struct BarSeries {
 }
 
 /// Grouped bar chart: one group per category (sorted), one bar per series.
-pub fn grouped_bars(
-    path: &Path,
-    title: &str,
-    y_label: &str,
-    series: &[BarSeries],
-) -> Result<(), EvalError> {
+pub fn grouped_bars(path: &Path, title: &str, y_label: &str, series: &[BarSeries]) -> Result<(), EvalError> {
     ensure_fonts();
     let fail = plot_error(path);
-    let categories: Vec<&str> = series
-        .iter()
-        .flat_map(|s| s.values.keys().map(String::as_str))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let categories: Vec<&str> =
+        series.iter().flat_map(|s| s.values.keys().map(String::as_str)).collect::<BTreeSet<_>>().into_iter().collect();
     let groups = categories.len().max(1);
     let width = (160 + 110 * groups as u32).max(900);
     let root = BitMapBackend::new(path, (width, 560)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| fail(&e))?;
-    let top = series
-        .iter()
-        .flat_map(|s| s.values.values().copied())
-        .fold(0.0f64, f64::max);
+    let top = series.iter().flat_map(|s| s.values.values().copied()).fold(0.0f64, f64::max);
     let y_max = ((top * 1.25 * 10.0).ceil() / 10.0).clamp(0.1, 1.0);
     let mut chart = ChartBuilder::on(&root)
         .caption(title, (FONT, 24))
@@ -96,8 +81,7 @@ pub fn grouped_bars(
             let values = categories.iter().enumerate().filter_map(|(i, category)| {
                 let value = *s.values.get(*category)?;
                 let x = i as f64 + 0.1 + 0.8 * (j as f64 + 0.5) / count;
-                let style = TextStyle::from((FONT, 11).into_font())
-                    .pos(Pos::new(HPos::Center, VPos::Bottom));
+                let style = TextStyle::from((FONT, 11).into_font()).pos(Pos::new(HPos::Center, VPos::Bottom));
                 Some(Text::new(format!("{value:.2}"), (x, value), style))
             });
             chart.draw_series(values).map_err(|e| fail(&e))?;
@@ -111,16 +95,10 @@ pub fn grouped_bars(
         .label_font((FONT, 14))
         .draw()
         .map_err(|e| fail(&e))?;
-    let label_style =
-        TextStyle::from((FONT, 15).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
+    let label_style = TextStyle::from((FONT, 15).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
     for (i, category) in categories.iter().enumerate() {
         let (x, y) = chart.backend_coord(&(i as f64 + 0.5, 0.0));
-        root.draw(&Text::new(
-            category.to_string(),
-            (x, y + 8),
-            label_style.clone(),
-        ))
-        .map_err(|e| fail(&e))?;
+        root.draw(&Text::new(category.to_string(), (x, y + 8), label_style.clone())).map_err(|e| fail(&e))?;
     }
     root.present().map_err(|e| fail(&e))?;
     Ok(())
@@ -128,11 +106,7 @@ pub fn grouped_bars(
 
 /// Heat map of a confusion matrix, coloured by the share of each gold row (recall per cell),
 /// with the counts written in the cells.
-pub fn confusion_heatmap(
-    path: &Path,
-    title: &str,
-    matrix: &ConfusionMatrix,
-) -> Result<(), EvalError> {
+pub fn confusion_heatmap(path: &Path, title: &str, matrix: &ConfusionMatrix) -> Result<(), EvalError> {
     ensure_fonts();
     let fail = plot_error(path);
     let n = matrix.labels.len().max(1) as i32;
@@ -142,67 +116,34 @@ pub fn confusion_heatmap(
     let height = (top + n * cell + bottom) as u32;
     let root = BitMapBackend::new(path, (width, height)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| fail(&e))?;
-    let title_style =
-        TextStyle::from((FONT, 20).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
-    root.draw(&Text::new(
-        title.to_string(),
-        (width as i32 / 2, 15),
-        title_style,
-    ))
-    .map_err(|e| fail(&e))?;
+    let title_style = TextStyle::from((FONT, 20).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
+    root.draw(&Text::new(title.to_string(), (width as i32 / 2, 15), title_style)).map_err(|e| fail(&e))?;
     for (i, row) in matrix.counts.iter().enumerate() {
         let total: usize = row.iter().sum();
         for (j, &count) in row.iter().enumerate() {
-            let share = if total == 0 {
-                0.0
-            } else {
-                count as f64 / total as f64
-            };
+            let share = if total == 0 { 0.0 } else { count as f64 / total as f64 };
             let x = left + j as i32 * cell;
             let y = top + i as i32 * cell;
             let fill = blend(share);
-            root.draw(&Rectangle::new(
-                [(x, y), (x + cell, y + cell)],
-                fill.filled(),
-            ))
-            .map_err(|e| fail(&e))?;
-            root.draw(&Rectangle::new(
-                [(x, y), (x + cell, y + cell)],
-                RGBColor(200, 200, 200).stroke_width(1),
-            ))
-            .map_err(|e| fail(&e))?;
+            root.draw(&Rectangle::new([(x, y), (x + cell, y + cell)], fill.filled())).map_err(|e| fail(&e))?;
+            root.draw(&Rectangle::new([(x, y), (x + cell, y + cell)], RGBColor(200, 200, 200).stroke_width(1)))
+                .map_err(|e| fail(&e))?;
             if count > 0 {
                 let ink = if share > 0.5 { WHITE } else { BLACK };
-                let style = TextStyle::from((FONT, 12).into_font())
-                    .color(&ink)
-                    .pos(Pos::new(HPos::Center, VPos::Center));
-                root.draw(&Text::new(
-                    count.to_string(),
-                    (x + cell / 2, y + cell / 2),
-                    style,
-                ))
-                .map_err(|e| fail(&e))?;
+                let style =
+                    TextStyle::from((FONT, 12).into_font()).color(&ink).pos(Pos::new(HPos::Center, VPos::Center));
+                root.draw(&Text::new(count.to_string(), (x + cell / 2, y + cell / 2), style)).map_err(|e| fail(&e))?;
             }
         }
     }
-    let row_style =
-        TextStyle::from((FONT, 14).into_font()).pos(Pos::new(HPos::Right, VPos::Center));
+    let row_style = TextStyle::from((FONT, 14).into_font()).pos(Pos::new(HPos::Right, VPos::Center));
     let column_style = TextStyle::from((FONT, 14).into_font().transform(FontTransform::Rotate270))
         .pos(Pos::new(HPos::Right, VPos::Center));
     for (i, label) in matrix.labels.iter().enumerate() {
         let middle = i as i32 * cell + cell / 2;
-        root.draw(&Text::new(
-            label.clone(),
-            (left - 8, top + middle),
-            row_style.clone(),
-        ))
-        .map_err(|e| fail(&e))?;
-        root.draw(&Text::new(
-            label.clone(),
-            (left + middle, top + n * cell + 8),
-            column_style.clone(),
-        ))
-        .map_err(|e| fail(&e))?;
+        root.draw(&Text::new(label.clone(), (left - 8, top + middle), row_style.clone())).map_err(|e| fail(&e))?;
+        root.draw(&Text::new(label.clone(), (left + middle, top + n * cell + 8), column_style.clone()))
+            .map_err(|e| fail(&e))?;
     }
     let axis_style = TextStyle::from((FONT, 15).into_font()).pos(Pos::new(HPos::Left, VPos::Top));
     root.draw(&Text::new(

@@ -58,10 +58,7 @@ mod tests {
         let data = published();
         assert_eq!(data.overall.len(), 12);
         let qwen = &data.overall[0];
-        assert_eq!(
-            (qwen.macro_f1, qwen.weighted_f1, qwen.accuracy),
-            (0.2023, 0.3710, 0.3911)
-        );
+        assert_eq!((qwen.macro_f1, qwen.weighted_f1, qwen.accuracy), (0.2023, 0.3710, 0.3911));
         assert_eq!(data.macro_f1_by_language[0].values.len(), 8);
         assert_eq!(data.macro_f1_by_dataset[0].values["CREMA-D"], 0.80);
         assert_eq!(data.related[0].macro_f1, 0.1829);

@@ -38,8 +38,7 @@ impl Metadata {
         let mut index = HashMap::new();
         for (line, text) in json_lines(path, &bytes)? {
             let at = Location::new(path, line);
-            let raw: RawMetadata =
-                serde_json::from_str(text).map_err(|e| EvalError::json(at.clone(), &e))?;
+            let raw: RawMetadata = serde_json::from_str(text).map_err(|e| EvalError::json(at.clone(), &e))?;
             let field = |value, column| required_string(value, column, "metadata", &at);
             let file_id = field(raw.file_id, "file_id")?;
             let emotion = field(raw.emotion, "emotion")?;
@@ -52,34 +51,15 @@ impl Metadata {
             let split = audio.as_deref().and_then(split_of);
             if let Some(&first) = index.get(&file_id) {
                 let first_line = samples_line(&samples, first);
-                return Err(EvalError::DuplicateMetadata {
-                    at,
-                    file_id,
-                    first_line,
-                });
+                return Err(EvalError::DuplicateMetadata { at, file_id, first_line });
             }
             index.insert(file_id.clone(), samples.len());
-            samples.push(GoldSample {
-                file_id,
-                emotion,
-                dataset,
-                language,
-                split,
-                audio,
-                line,
-            });
+            samples.push(GoldSample { file_id, emotion, dataset, language, split, audio, line });
         }
         if samples.is_empty() {
-            return Err(EvalError::Empty {
-                path: path.to_path_buf(),
-                what: "metadata",
-            });
+            return Err(EvalError::Empty { path: path.to_path_buf(), what: "metadata" });
         }
-        Ok(Self {
-            path: path.to_path_buf(),
-            samples,
-            index,
-        })
+        Ok(Self { path: path.to_path_buf(), samples, index })
     }
 
     pub fn get(&self, file_id: &str) -> Option<&GoldSample> {
@@ -132,10 +112,7 @@ struct RunProperty {
 
 impl RunProperty {
     fn new(column: &'static str) -> Self {
-        Self {
-            column,
-            first: None,
-        }
+        Self { column, first: None }
     }
 
     fn check(&mut self, value: Option<String>, at: &Location) -> Result<(), EvalError> {
@@ -174,61 +151,41 @@ impl Predictions {
         let mut temperature_value = None;
         for (line, text) in json_lines(path, &bytes)? {
             let at = Location::new(path, line);
-            let raw: RawPrediction =
-                serde_json::from_str(text).map_err(|e| EvalError::json(at.clone(), &e))?;
+            let raw: RawPrediction = serde_json::from_str(text).map_err(|e| EvalError::json(at.clone(), &e))?;
             let file_id = required_string(raw.file_id, "file_id", "prediction", &at)?;
             let response = required_string(raw.response, "response", "prediction", &at)?;
             if metadata.get(&file_id).is_none() {
                 return Err(EvalError::UnknownFileId { at, file_id });
             }
             model.check(optional_string(raw.model, "model", &at)?, &at)?;
-            template.check(
-                optional_string(raw.template_version, "template_version", &at)?,
-                &at,
-            )?;
+            template.check(optional_string(raw.template_version, "template_version", &at)?, &at)?;
             match raw.temperature {
                 None | Some(Value::Null) => {}
                 Some(Value::Number(number)) => {
                     // Compare as numbers, so `0` and `0.0` are the same temperature.
-                    let text = number
-                        .as_f64()
-                        .map_or_else(|| number.to_string(), |t| t.to_string());
+                    let text = number.as_f64().map_or_else(|| number.to_string(), |t| t.to_string());
                     temperature.check(Some(text), &at)?;
                     temperature_value = number.as_f64();
                 }
                 Some(other) => {
                     return Err(EvalError::MalformedJson {
                         at,
-                        message: format!(
-                            "`temperature` must be a number, found {}",
-                            json_type(&other)
-                        ),
+                        message: format!("`temperature` must be a number, found {}", json_type(&other)),
                     })
                 }
             }
             if let Some(&first) = seen.get(&file_id) {
                 let earlier: &Prediction = &items[first];
                 if earlier.response != response {
-                    return Err(EvalError::ConflictingDuplicate {
-                        at,
-                        file_id,
-                        first_line: earlier.line,
-                    });
+                    return Err(EvalError::ConflictingDuplicate { at, file_id, first_line: earlier.line });
                 }
                 continue;
             }
             seen.insert(file_id.clone(), items.len());
-            items.push(Prediction {
-                file_id,
-                response,
-                line,
-            });
+            items.push(Prediction { file_id, response, line });
         }
         if items.is_empty() {
-            return Err(EvalError::Empty {
-                path: path.to_path_buf(),
-                what: "predictions",
-            });
+            return Err(EvalError::Empty { path: path.to_path_buf(), what: "predictions" });
         }
         Ok(Self {
             path: path.to_path_buf(),
@@ -242,10 +199,7 @@ impl Predictions {
 
 /// The non-blank lines of a JSON-lines file with their 1-based numbers; a UTF-8 BOM and
 /// CRLF line ends are accepted, invalid UTF-8 is an error naming the line.
-pub(crate) fn json_lines<'a>(
-    path: &Path,
-    bytes: &'a [u8],
-) -> Result<Vec<(usize, &'a str)>, EvalError> {
+pub(crate) fn json_lines<'a>(path: &Path, bytes: &'a [u8]) -> Result<Vec<(usize, &'a str)>, EvalError> {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let mut lines = Vec::new();
     for (index, raw) in bytes.split(|&b| b == b'\n').enumerate() {
@@ -302,33 +256,17 @@ fn required_string(
     at: &Location,
 ) -> Result<String, EvalError> {
     match value {
-        None => Err(EvalError::MissingColumn {
-            at: at.clone(),
-            column,
-            what,
-        }),
+        None => Err(EvalError::MissingColumn { at: at.clone(), column, what }),
         Some(Value::String(text)) => Ok(text),
-        Some(other) => Err(EvalError::NotAString {
-            at: at.clone(),
-            column,
-            found: json_type(&other),
-        }),
+        Some(other) => Err(EvalError::NotAString { at: at.clone(), column, found: json_type(&other) }),
     }
 }
 
-fn optional_string(
-    value: Option<Value>,
-    column: &'static str,
-    at: &Location,
-) -> Result<Option<String>, EvalError> {
+fn optional_string(value: Option<Value>, column: &'static str, at: &Location) -> Result<Option<String>, EvalError> {
     match value {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(text)) => Ok(Some(text)),
-        Some(other) => Err(EvalError::NotAString {
-            at: at.clone(),
-            column,
-            found: json_type(&other),
-        }),
+        Some(other) => Err(EvalError::NotAString { at: at.clone(), column, found: json_type(&other) }),
     }
 }
 
@@ -339,10 +277,7 @@ mod tests {
 
     fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
         let path = dir.join(name);
-        std::fs::File::create(&path)
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
+        std::fs::File::create(&path).unwrap().write_all(text.as_bytes()).unwrap();
         path
     }
 
@@ -358,10 +293,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let metadata = Metadata::read(&write(dir.path(), "m.jsonl", META)).unwrap();
         assert_eq!(metadata.samples.len(), 2);
-        assert_eq!(
-            metadata.get("b.flac").unwrap().split.as_deref(),
-            Some("cafe")
-        );
+        assert_eq!(metadata.get("b.flac").unwrap().split.as_deref(), Some("cafe"));
     }
 
     #[test]
@@ -370,15 +302,10 @@ mod tests {
         let path = write(
             dir.path(),
             "m.jsonl",
-            &format!(
-                "{META}{{\"file_id\":\"c.flac\",\"dataset\":\"CaFE\",\"language\":\"French\"}}\n"
-            ),
+            &format!("{META}{{\"file_id\":\"c.flac\",\"dataset\":\"CaFE\",\"language\":\"French\"}}\n"),
         );
         let error = Metadata::read(&path).unwrap_err().to_string();
-        assert!(
-            error.ends_with("m.jsonl:3: missing column `emotion` (every metadata line needs it)"),
-            "{error}"
-        );
+        assert!(error.ends_with("m.jsonl:3: missing column `emotion` (every metadata line needs it)"), "{error}");
     }
 
     #[test]
@@ -402,10 +329,7 @@ mod tests {
         for (text, expected) in cases {
             let path = write(dir.path(), "p.jsonl", text);
             let error = Predictions::read(&path, &metadata).unwrap_err().to_string();
-            assert!(
-                error.contains(expected),
-                "{error} does not contain {expected}"
-            );
+            assert!(error.contains(expected), "{error} does not contain {expected}");
             assert!(!error.contains('\n'));
         }
     }
@@ -414,15 +338,10 @@ mod tests {
     fn identical_duplicates_are_kept_once() {
         let dir = tempfile::tempdir().unwrap();
         let metadata = Metadata::read(&write(dir.path(), "m.jsonl", META)).unwrap();
-        let line =
-            "{\"file_id\":\"a.flac\",\"response\":\"x\",\"model\":\"m\",\"temperature\":0}\r\n";
+        let line = "{\"file_id\":\"a.flac\",\"response\":\"x\",\"model\":\"m\",\"temperature\":0}\r\n";
         // `0.0` on another line is the same temperature as `0`.
         let other = "{\"file_id\":\"b.flac\",\"response\":\"y\",\"temperature\":0.0}\n";
-        let path = write(
-            dir.path(),
-            "p.jsonl",
-            &format!("\u{feff}{line}{line}{other}"),
-        );
+        let path = write(dir.path(), "p.jsonl", &format!("\u{feff}{line}{line}{other}"));
         let predictions = Predictions::read(&path, &metadata).unwrap();
         assert_eq!(predictions.items.len(), 2);
         assert_eq!(predictions.model.as_deref(), Some("m"));

@@ -28,22 +28,13 @@ pub struct GroupSummary {
 
 impl From<&Metrics> for Summary {
     fn from(m: &Metrics) -> Self {
-        Self {
-            macro_f1: m.macro_f1,
-            weighted_f1: m.weighted_f1,
-            accuracy: m.accuracy,
-        }
+        Self { macro_f1: m.macro_f1, weighted_f1: m.weighted_f1, accuracy: m.accuracy }
     }
 }
 
 impl From<&Metrics> for GroupSummary {
     fn from(m: &Metrics) -> Self {
-        Self {
-            n: m.n,
-            macro_f1: m.macro_f1,
-            weighted_f1: m.weighted_f1,
-            accuracy: m.accuracy,
-        }
+        Self { n: m.n, macro_f1: m.macro_f1, weighted_f1: m.weighted_f1, accuracy: m.accuracy }
     }
 }
 
@@ -88,10 +79,8 @@ pub struct Report {
 impl Report {
     pub fn read(path: &Path) -> Result<Self, EvalError> {
         let text = std::fs::read_to_string(path).map_err(|e| EvalError::io(path, e))?;
-        serde_json::from_str(&text).map_err(|e| EvalError::BadReport {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })
+        serde_json::from_str(&text)
+            .map_err(|e| EvalError::BadReport { path: path.to_path_buf(), message: e.to_string() })
     }
 
     pub fn to_json(&self) -> String {
@@ -103,10 +92,7 @@ impl Report {
     /// One line saying what was scored.
     pub fn headline(&self) -> String {
         let model = self.model.as_deref().unwrap_or("(model not recorded)");
-        let temperature = self
-            .temperature
-            .map(|t| format!(", temperature {t}"))
-            .unwrap_or_default();
+        let temperature = self.temperature.map(|t| format!(", temperature {t}")).unwrap_or_default();
         format!(
             "{model}{temperature}: {} scored, {} missing, {} answers mapped to unknown",
             self.n, self.missing, self.unknown
@@ -146,13 +132,7 @@ impl Report {
         }
         let mut emotions = Table::new(["emotion", "support", "precision", "recall", "F1"]);
         for (name, c) in &self.by_emotion {
-            emotions.push([
-                name.clone(),
-                c.support.to_string(),
-                figure(c.precision),
-                figure(c.recall),
-                figure(c.f1),
-            ]);
+            emotions.push([name.clone(), c.support.to_string(), figure(c.precision), figure(c.recall), figure(c.f1)]);
         }
         tables.push(("By emotion".to_string(), emotions));
         tables

@@ -86,15 +86,8 @@ pub fn run(options: &RunOptions) -> Result<RunSummary, EvalError> {
         }
     }
     let done = resume(options, &metadata)?;
-    let already_done = selected
-        .iter()
-        .filter(|s| done.contains(&s.file_id))
-        .count();
-    let mut pending: Vec<&GoldSample> = selected
-        .iter()
-        .copied()
-        .filter(|s| !done.contains(&s.file_id))
-        .collect();
+    let already_done = selected.iter().filter(|s| done.contains(&s.file_id)).count();
+    let mut pending: Vec<&GoldSample> = selected.iter().copied().filter(|s| !done.contains(&s.file_id)).collect();
     if let Some(limit) = options.limit {
         pending.truncate(limit);
     }
@@ -106,15 +99,9 @@ pub fn run(options: &RunOptions) -> Result<RunSummary, EvalError> {
             .open(&options.output)
             .map_err(|e| EvalError::io(&options.output, e))?,
     );
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(options.timeout))
-        .build()
-        .into();
-    let url = format!(
-        "{}/chat/completions",
-        options.endpoint.trim_end_matches('/')
-    );
+    let agent: ureq::Agent =
+        ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(options.timeout)).build().into();
+    let url = format!("{}/chat/completions", options.endpoint.trim_end_matches('/'));
     let progress = Progress::new(pending.len() as u64);
     let next = AtomicUsize::new(0);
     let written = AtomicUsize::new(0);
@@ -142,10 +129,7 @@ pub fn run(options: &RunOptions) -> Result<RunSummary, EvalError> {
                     }
                     Err(error) => {
                         stop.store(true, Ordering::SeqCst);
-                        failure
-                            .lock()
-                            .expect("no poisoned lock")
-                            .get_or_insert(error);
+                        failure.lock().expect("no poisoned lock").get_or_insert(error);
                         break;
                     }
                 }
@@ -166,13 +150,10 @@ pub fn run(options: &RunOptions) -> Result<RunSummary, EvalError> {
 }
 
 fn sample_split<'a>(metadata: &Metadata, sample: &'a GoldSample) -> Result<&'a str, EvalError> {
-    sample
-        .split
-        .as_deref()
-        .ok_or_else(|| EvalError::BadAudioPath {
-            at: Location::new(&metadata.path, sample.line),
-            audio: sample.audio.clone().unwrap_or_default(),
-        })
+    sample.split.as_deref().ok_or_else(|| EvalError::BadAudioPath {
+        at: Location::new(&metadata.path, sample.line),
+        audio: sample.audio.clone().unwrap_or_default(),
+    })
 }
 
 /// Reads what an earlier run wrote: the file_ids done. A last line cut short by a kill is
@@ -192,34 +173,17 @@ fn resume(options: &RunOptions, metadata: &Metadata) -> Result<HashSet<String>, 
             path.display(),
             bytes.len() - keep
         );
-        let file = OpenOptions::new()
-            .write(true)
-            .open(path)
-            .map_err(|e| EvalError::io(path, e))?;
-        file.set_len(keep as u64)
-            .map_err(|e| EvalError::io(path, e))?;
+        let file = OpenOptions::new().write(true).open(path).map_err(|e| EvalError::io(path, e))?;
+        file.set_len(keep as u64).map_err(|e| EvalError::io(path, e))?;
         bytes.truncate(keep);
     }
     for (line, text) in json_lines(path, &bytes)? {
         let at = Location::new(path, line);
-        let value: Value =
-            serde_json::from_str(text).map_err(|e| EvalError::json(at.clone(), &e))?;
+        let value: Value = serde_json::from_str(text).map_err(|e| EvalError::json(at.clone(), &e))?;
         let file_id = match value.get("file_id") {
             Some(Value::String(id)) => id.clone(),
-            Some(other) => {
-                return Err(EvalError::NotAString {
-                    at,
-                    column: "file_id",
-                    found: json_type(other),
-                })
-            }
-            None => {
-                return Err(EvalError::MissingColumn {
-                    at,
-                    column: "file_id",
-                    what: "result",
-                })
-            }
+            Some(other) => return Err(EvalError::NotAString { at, column: "file_id", found: json_type(other) }),
+            None => return Err(EvalError::MissingColumn { at, column: "file_id", what: "result" }),
         };
         if metadata.get(&file_id).is_none() {
             return Err(EvalError::UnknownFileId { at, file_id });
@@ -252,8 +216,7 @@ fn resume(options: &RunOptions, metadata: &Metadata) -> Result<HashSet<String>, 
 fn append(writer: &Mutex<File>, path: &Path, line: &str) -> Result<(), EvalError> {
     let mut file = writer.lock().expect("no poisoned lock");
     // One write of the whole line: an interrupted run leaves at most one partial last line.
-    file.write_all(line.as_bytes())
-        .map_err(|e| EvalError::io(path, e))
+    file.write_all(line.as_bytes()).map_err(|e| EvalError::io(path, e))
 }
 
 /// Asks the model about one sample and returns the result line (with its newline).
@@ -266,11 +229,7 @@ fn answer(
     labels: &[String],
 ) -> Result<String, EvalError> {
     let split = sample_split(metadata, sample)?;
-    let audio_path = options
-        .dataset
-        .join("audio")
-        .join(split)
-        .join(&sample.file_id);
+    let audio_path = options.dataset.join("audio").join(split).join(&sample.file_id);
     let wav = wav_bytes(&read_flac(&audio_path)?);
     let body = request_body(options, &render(labels), &wav);
     let (response, server_model) = complete(agent, url, options, &body, &sample.file_id)?;
@@ -320,18 +279,12 @@ fn complete(
     body: &str,
     file_id: &str,
 ) -> Result<(String, Option<String>), EvalError> {
-    let fail = |message: String| EvalError::Request {
-        file_id: file_id.to_string(),
-        message,
-    };
+    let fail = |message: String| EvalError::Request { file_id: file_id.to_string(), message };
     let mut last = String::new();
     for attempt in 0..=options.retries {
         if attempt > 0 {
             let factor = 1u32 << (attempt - 1).min(16);
-            let wait = options
-                .retry_base
-                .saturating_mul(factor)
-                .min(Duration::from_secs(60));
+            let wait = options.retry_base.saturating_mul(factor).min(Duration::from_secs(60));
             std::thread::sleep(wait);
         }
         let mut request = agent.post(url).header("Content-Type", "application/json");
@@ -356,47 +309,28 @@ fn complete(
         if (200..300).contains(&status) {
             return parse_completion(&text).map_err(fail);
         }
-        let snippet: String = text
-            .chars()
-            .take(200)
-            .collect::<String>()
-            .replace('\n', " ");
+        let snippet: String = text.chars().take(200).collect::<String>().replace('\n', " ");
         last = format!("{url}: HTTP {status}: {snippet}");
         if !(status == 408 || status == 429 || status >= 500) {
             return Err(fail(last));
         }
     }
-    Err(fail(format!(
-        "gave up after {} attempts; last: {last}",
-        options.retries + 1
-    )))
+    Err(fail(format!("gave up after {} attempts; last: {last}", options.retries + 1)))
 }
 
 /// `choices[0].message.content` (a string, or text parts joined) and the top-level `model`.
 fn parse_completion(text: &str) -> Result<(String, Option<String>), String> {
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| format!("the server's answer is not JSON: {e}"))?;
-    let server_model = value
-        .get("model")
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    let content = value
-        .pointer("/choices/0/message/content")
-        .ok_or("the server's answer has no choices[0].message.content")?;
+    let value: Value = serde_json::from_str(text).map_err(|e| format!("the server's answer is not JSON: {e}"))?;
+    let server_model = value.get("model").and_then(Value::as_str).map(str::to_string);
+    let content =
+        value.pointer("/choices/0/message/content").ok_or("the server's answer has no choices[0].message.content")?;
     let response = match content {
         Value::String(text) => text.clone(),
         Value::Null => String::new(),
-        Value::Array(parts) => parts
-            .iter()
-            .filter_map(|p| p.get("text").and_then(Value::as_str))
-            .collect::<Vec<_>>()
-            .join(""),
-        other => {
-            return Err(format!(
-                "choices[0].message.content is {}",
-                json_type(other)
-            ))
+        Value::Array(parts) => {
+            parts.iter().filter_map(|p| p.get("text").and_then(Value::as_str)).collect::<Vec<_>>().join("")
         }
+        other => return Err(format!("choices[0].message.content is {}", json_type(other))),
     };
     Ok((response, server_model))
 }
@@ -404,12 +338,7 @@ fn parse_completion(text: &str) -> Result<(String, Option<String>), String> {
 /// A progress bar on a terminal, a plain line every 10 s (and at the end) otherwise.
 enum Progress {
     Bar(indicatif::ProgressBar),
-    Plain {
-        total: u64,
-        done: AtomicUsize,
-        start: Instant,
-        last: Mutex<Instant>,
-    },
+    Plain { total: u64, done: AtomicUsize, start: Instant, last: Mutex<Instant> },
 }
 
 impl Progress {
@@ -424,21 +353,14 @@ impl Progress {
             Self::Bar(bar)
         } else {
             let now = Instant::now();
-            Self::Plain {
-                total,
-                done: AtomicUsize::new(0),
-                start: now,
-                last: Mutex::new(now),
-            }
+            Self::Plain { total, done: AtomicUsize::new(0), start: now, last: Mutex::new(now) }
         }
     }
 
     fn inc(&self) {
         match self {
             Self::Bar(bar) => bar.inc(1),
-            Self::Plain {
-                total, done, last, ..
-            } => {
+            Self::Plain { total, done, last, .. } => {
                 let done = done.fetch_add(1, Ordering::SeqCst) + 1;
                 let mut last = last.lock().expect("no poisoned lock");
                 if last.elapsed() >= Duration::from_secs(10) {
@@ -452,9 +374,7 @@ impl Progress {
     fn finish(&self) {
         match self {
             Self::Bar(bar) => bar.finish(),
-            Self::Plain {
-                total, done, start, ..
-            } => eprintln!(
+            Self::Plain { total, done, start, .. } => eprintln!(
                 "cameo eval run: {}/{total} answers in {:.1} s",
                 done.load(Ordering::SeqCst),
                 start.elapsed().as_secs_f64()
@@ -469,12 +389,8 @@ mod tests {
 
     #[test]
     fn completion_text_and_server_model() {
-        let answer =
-            r#"{"model":"srv","choices":[{"message":{"role":"assistant","content":"Anger"}}]}"#;
-        assert_eq!(
-            parse_completion(answer).unwrap(),
-            ("Anger".to_string(), Some("srv".to_string()))
-        );
+        let answer = r#"{"model":"srv","choices":[{"message":{"role":"assistant","content":"Anger"}}]}"#;
+        assert_eq!(parse_completion(answer).unwrap(), ("Anger".to_string(), Some("srv".to_string())));
         assert!(parse_completion(r#"{"choices":[]}"#).is_err());
         assert!(parse_completion("<html>").is_err());
     }

@@ -40,10 +40,7 @@ impl CandidateLabels {
     pub fn new(metadata: &Metadata, scope: LabelsScope) -> Self {
         let mut per_dataset: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
         for sample in &metadata.samples {
-            per_dataset
-                .entry(sample.dataset.as_str())
-                .or_default()
-                .insert(sample.emotion.as_str());
+            per_dataset.entry(sample.dataset.as_str()).or_default().insert(sample.emotion.as_str());
         }
         let all: BTreeSet<&str> = per_dataset.values().flatten().copied().collect();
         let by_dataset = per_dataset
@@ -83,11 +80,7 @@ pub struct ParsedAnswer {
 
 /// Scores `predictions` against `metadata`. Samples are visited in metadata order, so the
 /// parsed answers come out in that order whatever the order of the predictions file.
-pub fn score(
-    metadata: &Metadata,
-    predictions: &Predictions,
-    options: ScoreOptions,
-) -> (Report, Vec<ParsedAnswer>) {
+pub fn score(metadata: &Metadata, predictions: &Predictions, options: ScoreOptions) -> (Report, Vec<ParsedAnswer>) {
     let candidates = CandidateLabels::new(metadata, options.labels_scope);
     let mut answer_of: Vec<Option<&str>> = vec![None; metadata.samples.len()];
     for prediction in &predictions.items {
@@ -100,9 +93,7 @@ pub fn score(
         .samples
         .par_iter()
         .zip(answer_of.par_iter())
-        .filter_map(|(sample, answer)| {
-            answer.map(|response| (sample, candidates.of(sample).pick(response)))
-        })
+        .filter_map(|(sample, answer)| answer.map(|response| (sample, candidates.of(sample).pick(response))))
         .collect();
 
     let pairs = |subset: &[&(&GoldSample, &str)]| -> Metrics {
@@ -125,14 +116,11 @@ pub fn score(
     };
     let by_dataset_groups = group_by(&|s| s.dataset.clone());
     let confusion = Confusion {
-        overall: Some(ConfusionMatrix::compute(
-            scored.iter().map(|(s, p)| (s.emotion.as_str(), *p)),
-        )),
+        overall: Some(ConfusionMatrix::compute(scored.iter().map(|(s, p)| (s.emotion.as_str(), *p)))),
         by_dataset: by_dataset_groups
             .iter()
             .map(|(name, subset)| {
-                let matrix =
-                    ConfusionMatrix::compute(subset.iter().map(|(s, p)| (s.emotion.as_str(), *p)));
+                let matrix = ConfusionMatrix::compute(subset.iter().map(|(s, p)| (s.emotion.as_str(), *p)));
                 (name.clone(), matrix)
             })
             .collect(),

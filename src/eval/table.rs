@@ -10,10 +10,7 @@ pub struct Table {
 
 impl Table {
     pub fn new<S: Into<String>>(header: impl IntoIterator<Item = S>) -> Self {
-        Self {
-            header: header.into_iter().map(Into::into).collect(),
-            rows: Vec::new(),
-        }
+        Self { header: header.into_iter().map(Into::into).collect(), rows: Vec::new() }
     }
 
     pub fn push<S: Into<String>>(&mut self, row: impl IntoIterator<Item = S>) {
@@ -39,13 +36,7 @@ impl Table {
             cell == "–" || digits.starts_with(|c: char| c.is_ascii_digit())
         };
         (0..self.header.len())
-            .map(|i| {
-                i > 0
-                    && self
-                        .rows
-                        .iter()
-                        .all(|row| row.get(i).is_none_or(|cell| is_number(cell)))
-            })
+            .map(|i| i > 0 && self.rows.iter().all(|row| row.get(i).is_none_or(|cell| is_number(cell))))
             .collect()
     }
 
@@ -84,14 +75,9 @@ impl Table {
     pub fn to_markdown(&self) -> String {
         let widths = self.widths();
         let numeric = self.numeric();
-        let escape = |cells: &[String]| -> Vec<String> {
-            cells.iter().map(|c| c.replace('|', "\\|")).collect()
-        };
+        let escape = |cells: &[String]| -> Vec<String> { cells.iter().map(|c| c.replace('|', "\\|")).collect() };
         let mut out = String::new();
-        out.push_str(&format!(
-            "| {} |\n",
-            Self::line(&escape(&self.header), &widths, &numeric, " | ")
-        ));
+        out.push_str(&format!("| {} |\n", Self::line(&escape(&self.header), &widths, &numeric, " | ")));
         let rule: Vec<String> = widths
             .iter()
             .enumerate()
@@ -106,10 +92,7 @@ impl Table {
             .collect();
         out.push_str(&format!("| {} |\n", rule.join(" | ")));
         for row in &self.rows {
-            out.push_str(&format!(
-                "| {} |\n",
-                Self::line(&escape(row), &widths, &numeric, " | ")
-            ));
+            out.push_str(&format!("| {} |\n", Self::line(&escape(row), &widths, &numeric, " | ")));
         }
         out
     }
@@ -132,10 +115,7 @@ mod tests {
         let mut words = Table::new(["a", "b"]);
         words.push(["x", "yes"]);
         assert_eq!(words.to_text(), "a  b\nx  yes\n");
-        assert_eq!(
-            table.to_text(),
-            "name     score\na       0.5000\nlonger       1\n"
-        );
+        assert_eq!(table.to_text(), "name     score\na       0.5000\nlonger       1\n");
         assert_eq!(
             table.to_markdown(),
             "| name   |  score |\n| ------ | -----: |\n| a      | 0.5000 |\n| longer |      1 |\n"

@@ -66,18 +66,12 @@ pub fn read_json(path: &Path) -> Value {
 }
 
 pub fn read_lines(path: &Path) -> Vec<Value> {
-    std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    std::fs::read_to_string(path).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
 }
 
 /// Deterministic test audio for sample `index`: 0.1 s of a sawtooth.
 pub fn test_samples(index: usize) -> Vec<i32> {
-    (0..1600)
-        .map(|i| (((i * (index + 3) * 97) % 20_000) as i32) - 10_000)
-        .collect()
+    (0..1600).map(|i| (((i * (index + 3) * 97) % 20_000) as i32) - 10_000).collect()
 }
 
 /// Writes a 16 kHz mono 16-bit FLAC file with libFLAC.
@@ -90,9 +84,7 @@ pub fn write_flac(path: &Path, samples: &[i32]) {
         .sample_rate(16_000)
         .init_file(&path)
         .unwrap();
-    encoder
-        .process_interleaved(samples, samples.len() as u32)
-        .unwrap();
+    encoder.process_interleaved(samples, samples.len() as u32).unwrap();
     assert!(encoder.finish().is_ok());
 }
 
@@ -100,26 +92,14 @@ pub fn write_flac(path: &Path, samples: &[i32]) {
 pub fn write_build(dir: &Path, n: usize) -> Vec<Sample> {
     let samples: Vec<Sample> = (0..n)
         .map(|i| {
-            let (dataset, language, split) = if i % 2 == 0 {
-                ("CREMA-D", "English", "crema_d")
-            } else {
-                ("nEMO", "Polish", "nemo")
-            };
-            Sample {
-                file_id: file_id(i),
-                dataset,
-                language,
-                split,
-                emotion: ["anger", "fear", "sadness"][i % 3],
-            }
+            let (dataset, language, split) =
+                if i % 2 == 0 { ("CREMA-D", "English", "crema_d") } else { ("nEMO", "Polish", "nemo") };
+            Sample { file_id: file_id(i), dataset, language, split, emotion: ["anger", "fear", "sadness"][i % 3] }
         })
         .collect();
     write_metadata(&dir.join("metadata.jsonl"), &samples);
     for (i, s) in samples.iter().enumerate() {
-        write_flac(
-            &dir.join("audio").join(s.split).join(&s.file_id),
-            &test_samples(i),
-        );
+        write_flac(&dir.join("audio").join(s.split).join(&s.file_id), &test_samples(i));
     }
     samples
 }
@@ -196,11 +176,7 @@ fn serve(stream: TcpStream, log: &Mutex<Vec<Received>>, behaviour: &Behaviour) {
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let index = {
         let mut log = log.lock().unwrap();
-        log.push(Received {
-            method,
-            path,
-            body: body.clone(),
-        });
+        log.push(Received { method, path, body: body.clone() });
         log.len() - 1
     };
     let (status, text) = behaviour(index, &body);
