@@ -21,6 +21,10 @@ pub fn write_raw_trees(raw: &Path) -> Result<(), DemoError> {
         let path = path.to_path_buf();
         move |source| DemoError::Io { path, source }
     };
+    let cafe = raw.join("cafe");
+    let names = fixtures::cafe::population(1..=2);
+    fixtures::cafe::write_population(&cafe, &names, 0.6).map_err(io(&cafe))?;
+    fixtures::cafe::write_traps(&cafe).map_err(io(&cafe))?;
     let ravdess = raw.join("ravdess");
     let names = fixtures::ravdess::population(1..=2);
     fixtures::ravdess::write_population(&ravdess, &names, 0.6).map_err(io(&ravdess))?;

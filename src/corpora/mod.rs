@@ -1,6 +1,7 @@
 //! The adapter contract: a corpus adapter turns an extracted raw tree into a list of
 //! [`SourceItem`]s (where the audio is + labels, speaker, text) and never decodes audio.
 //! Adapters are registered in [`REGISTRY`] together with their embedded manifests.
+pub mod cafe;
 pub mod ravdess;
 pub mod walk;
 
@@ -110,11 +111,14 @@ impl CorpusEntry {
 }
 
 /// Every corpus cameo can build, in split order.
-pub static REGISTRY: &[CorpusEntry] = &[CorpusEntry {
-    id: "ravdess",
-    manifest_toml: include_str!("../../manifests/ravdess.toml"),
-    adapter: &ravdess::Ravdess,
-}];
+pub static REGISTRY: &[CorpusEntry] = &[
+    CorpusEntry { id: "cafe", manifest_toml: include_str!("../../manifests/cafe.toml"), adapter: &cafe::Cafe },
+    CorpusEntry {
+        id: "ravdess",
+        manifest_toml: include_str!("../../manifests/ravdess.toml"),
+        adapter: &ravdess::Ravdess,
+    },
+];
 
 /// Looks a corpus up by split id.
 pub fn find(id: &str) -> Option<&'static CorpusEntry> {
