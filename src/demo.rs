@@ -25,6 +25,10 @@ pub fn write_raw_trees(raw: &Path) -> Result<(), DemoError> {
     let names = fixtures::cafe::population(1..=2);
     fixtures::cafe::write_population(&cafe, &names, 0.6).map_err(io(&cafe))?;
     fixtures::cafe::write_traps(&cafe).map_err(io(&cafe))?;
+    let crema_d = raw.join("crema_d");
+    let names = fixtures::crema_d::population(1001..=1002);
+    fixtures::crema_d::write_population(&crema_d, &names, 0.6).map_err(io(&crema_d))?;
+    fixtures::crema_d::write_traps(&crema_d).map_err(io(&crema_d))?;
     let ravdess = raw.join("ravdess");
     let names = fixtures::ravdess::population(1..=2);
     fixtures::ravdess::write_population(&ravdess, &names, 0.6).map_err(io(&ravdess))?;

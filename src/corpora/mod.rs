@@ -2,6 +2,7 @@
 //! [`SourceItem`]s (where the audio is + labels, speaker, text) and never decodes audio.
 //! Adapters are registered in [`REGISTRY`] together with their embedded manifests.
 pub mod cafe;
+pub mod crema_d;
 pub mod ravdess;
 pub mod walk;
 
@@ -113,6 +114,11 @@ impl CorpusEntry {
 /// Every corpus cameo can build, in split order.
 pub static REGISTRY: &[CorpusEntry] = &[
     CorpusEntry { id: "cafe", manifest_toml: include_str!("../../manifests/cafe.toml"), adapter: &cafe::Cafe },
+    CorpusEntry {
+        id: "crema_d",
+        manifest_toml: include_str!("../../manifests/crema_d.toml"),
+        adapter: &crema_d::CremaD,
+    },
     CorpusEntry {
         id: "ravdess",
         manifest_toml: include_str!("../../manifests/ravdess.toml"),
