@@ -29,6 +29,10 @@ pub fn write_raw_trees(raw: &Path) -> Result<(), DemoError> {
     let names = fixtures::crema_d::population(1001..=1002);
     fixtures::crema_d::write_population(&crema_d, &names, 0.6).map_err(io(&crema_d))?;
     fixtures::crema_d::write_traps(&crema_d).map_err(io(&crema_d))?;
+    let mesd = raw.join("mesd");
+    let names = fixtures::mesd::population(2);
+    fixtures::mesd::write_population(&mesd, &names, 0.6).map_err(io(&mesd))?;
+    fixtures::mesd::write_traps(&mesd).map_err(io(&mesd))?;
     let ravdess = raw.join("ravdess");
     let names = fixtures::ravdess::population(1..=2);
     fixtures::ravdess::write_population(&ravdess, &names, 0.6).map_err(io(&ravdess))?;
