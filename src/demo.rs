@@ -33,6 +33,10 @@ pub fn write_raw_trees(raw: &Path) -> Result<(), DemoError> {
     let names = fixtures::mesd::population(2);
     fixtures::mesd::write_population(&mesd, &names, 0.6).map_err(io(&mesd))?;
     fixtures::mesd::write_traps(&mesd).map_err(io(&mesd))?;
+    let nemo = raw.join("nemo");
+    let rows = fixtures::nemo::population(6);
+    fixtures::nemo::write_population(&nemo, &rows, 0.6).map_err(io(&nemo))?;
+    fixtures::nemo::write_traps(&nemo).map_err(io(&nemo))?;
     let ravdess = raw.join("ravdess");
     let names = fixtures::ravdess::population(1..=2);
     fixtures::ravdess::write_population(&ravdess, &names, 0.6).map_err(io(&ravdess))?;

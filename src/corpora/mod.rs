@@ -4,6 +4,7 @@
 pub mod cafe;
 pub mod crema_d;
 pub mod mesd;
+pub mod nemo;
 pub mod ravdess;
 pub mod walk;
 
@@ -121,6 +122,7 @@ pub static REGISTRY: &[CorpusEntry] = &[
         adapter: &crema_d::CremaD,
     },
     CorpusEntry { id: "mesd", manifest_toml: include_str!("../../manifests/mesd.toml"), adapter: &mesd::Mesd },
+    CorpusEntry { id: "nemo", manifest_toml: include_str!("../../manifests/nemo.toml"), adapter: &nemo::Nemo },
     CorpusEntry {
         id: "ravdess",
         manifest_toml: include_str!("../../manifests/ravdess.toml"),
