@@ -24,6 +24,22 @@ pub fn write_raw_trees(raw: &Path) -> Result<(), DemoError> {
         let path = path.to_path_buf();
         move |source| DemoError::Io { path, source }
     };
+    let cafe = raw.join("cafe");
+    let names = fixtures::cafe::population(1..=2);
+    fixtures::cafe::write_population(&cafe, &names, 0.6).map_err(io(&cafe))?;
+    fixtures::cafe::write_traps(&cafe).map_err(io(&cafe))?;
+    let crema_d = raw.join("crema_d");
+    let names = fixtures::crema_d::population(1001..=1002);
+    fixtures::crema_d::write_population(&crema_d, &names, 0.6).map_err(io(&crema_d))?;
+    fixtures::crema_d::write_traps(&crema_d).map_err(io(&crema_d))?;
+    let mesd = raw.join("mesd");
+    let names = fixtures::mesd::population(2);
+    fixtures::mesd::write_population(&mesd, &names, 0.6).map_err(io(&mesd))?;
+    fixtures::mesd::write_traps(&mesd).map_err(io(&mesd))?;
+    let nemo = raw.join("nemo");
+    let rows = fixtures::nemo::population(6);
+    fixtures::nemo::write_population(&nemo, &rows, 0.6).map_err(io(&nemo))?;
+    fixtures::nemo::write_traps(&nemo).map_err(io(&nemo))?;
     let ravdess = raw.join("ravdess");
     let names = fixtures::ravdess::population(1..=2);
     fixtures::ravdess::write_population(&ravdess, &names, 0.6).map_err(io(&ravdess))?;

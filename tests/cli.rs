@@ -90,9 +90,14 @@ fn demo_builds_verifies_and_scores_without_network() {
     let out = dir.path().join("demo");
     let (code, stdout, stderr) = run(&["demo", "--out", out.to_str().unwrap(), "--jobs", "2"]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(stdout.contains("verified 121 samples"), "{stdout}");
-    assert!(stdout.contains("demo-fake-model, temperature 0: 121 scored, 0 missing"), "{stdout}");
+    let samples = records(&out.join("build")).len();
+    assert!(stdout.contains(&format!("verified {samples} samples")), "{stdout}");
+    assert!(stdout.contains(&format!("demo-fake-model, temperature 0: {samples} scored, 0 missing")), "{stdout}");
+    // Every corpus with an adapter is in the demo.
+    for entry in cameo::corpora::REGISTRY {
+        assert!(stdout.lines().any(|line| line.starts_with(&format!("{} ", entry.id))), "{} missing:\n{stdout}", entry.id);
+    }
     let (code, stdout, _) = run(&["verify", out.join("build").to_str().unwrap()]);
     assert_eq!(code, 0);
-    assert!(stdout.starts_with("ok: 121 samples"), "{stdout}");
+    assert!(stdout.starts_with(&format!("ok: {samples} samples")), "{stdout}");
 }

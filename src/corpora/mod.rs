@@ -1,6 +1,10 @@
 //! The adapter contract: a corpus adapter turns an extracted raw tree into a list of
 //! [`SourceItem`]s (where the audio is + labels, speaker, text) and never decodes audio.
 //! Adapters are registered in [`REGISTRY`] together with their embedded manifests.
+pub mod cafe;
+pub mod crema_d;
+pub mod mesd;
+pub mod nemo;
 pub mod ravdess;
 pub mod walk;
 
@@ -110,11 +114,21 @@ impl CorpusEntry {
 }
 
 /// Every corpus cameo can build, in split order.
-pub static REGISTRY: &[CorpusEntry] = &[CorpusEntry {
-    id: "ravdess",
-    manifest_toml: include_str!("../../manifests/ravdess.toml"),
-    adapter: &ravdess::Ravdess,
-}];
+pub static REGISTRY: &[CorpusEntry] = &[
+    CorpusEntry { id: "cafe", manifest_toml: include_str!("../../manifests/cafe.toml"), adapter: &cafe::Cafe },
+    CorpusEntry {
+        id: "crema_d",
+        manifest_toml: include_str!("../../manifests/crema_d.toml"),
+        adapter: &crema_d::CremaD,
+    },
+    CorpusEntry { id: "mesd", manifest_toml: include_str!("../../manifests/mesd.toml"), adapter: &mesd::Mesd },
+    CorpusEntry { id: "nemo", manifest_toml: include_str!("../../manifests/nemo.toml"), adapter: &nemo::Nemo },
+    CorpusEntry {
+        id: "ravdess",
+        manifest_toml: include_str!("../../manifests/ravdess.toml"),
+        adapter: &ravdess::Ravdess,
+    },
+];
 
 /// Looks a corpus up by split id.
 pub fn find(id: &str) -> Option<&'static CorpusEntry> {
