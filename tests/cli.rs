@@ -95,7 +95,11 @@ fn demo_builds_verifies_and_scores_without_network() {
     assert!(stdout.contains(&format!("demo-fake-model, temperature 0: {samples} scored, 0 missing")), "{stdout}");
     // Every corpus with an adapter is in the demo.
     for entry in cameo::corpora::REGISTRY {
-        assert!(stdout.lines().any(|line| line.starts_with(&format!("{} ", entry.id))), "{} missing:\n{stdout}", entry.id);
+        assert!(
+            stdout.lines().any(|line| line.starts_with(&format!("{} ", entry.id))),
+            "{} missing:\n{stdout}",
+            entry.id
+        );
     }
     let (code, stdout, _) = run(&["verify", out.join("build").to_str().unwrap()]);
     assert_eq!(code, 0);

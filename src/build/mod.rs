@@ -1,6 +1,7 @@
 //! Orchestration of `cameo build`: pick the corpora, build each split, keep its state, then
 //! let the sinks write the collection (FLAC tree, metadata.jsonl, parquet, card, build.json).
 pub mod cache;
+pub mod dedupe;
 pub mod progress;
 pub mod report;
 pub mod split;
@@ -141,7 +142,8 @@ pub fn run_build(options: &BuildOptions) -> Result<BuildOutcome, BuildError> {
             )));
         }
     }
-    let states = load_states(&options.out)?;
+    let mut states = load_states(&options.out)?;
+    dedupe::dedupe_across_splits(&options.out, &mut states).map_err(BuildError::io(&options.out))?;
     let audio_seconds = states.iter().flat_map(|s| &s.records).map(|r| r.duration).sum();
     let run = RunFacts {
         jobs: options.jobs,
