@@ -77,28 +77,13 @@ pub fn read_metadata(path: &Path) -> Result<Vec<Record>, VerifyError> {
 /// Decodes a FLAC file and checks its parameters, hash, MD5 and duration against its record.
 fn verify_flac(out: &Path, record: &Record) -> Result<(), VerifyError> {
     let path = out.join(&record.audio);
-    let mut reader =
-        claxon::FlacReader::open(&path).or_else(|e| fail(&path, format!("not a readable FLAC file: {e}")))?;
-    let info = reader.streaminfo();
-    if (info.sample_rate, info.channels, info.bits_per_sample) != (16_000, 1, 16) {
-        return fail(
-            &path,
-            format!(
-                "{} Hz, {} channel(s), {} bits; expected 16000 Hz mono 16-bit",
-                info.sample_rate, info.channels, info.bits_per_sample
-            ),
-        );
-    }
-    let mut pcm = Vec::new();
-    for sample in reader.samples() {
-        let sample = sample.or_else(|e| fail(&path, format!("decoding failed: {e}")))?;
-        pcm.extend_from_slice(&(sample as i16).to_le_bytes());
-    }
+    let flac = crate::audio::flac_in::read_canonical_flac(&path).or_else(|e| fail(&path, e.to_string()))?;
+    let pcm: Vec<u8> = flac.samples.iter().flat_map(|s| s.to_le_bytes()).collect();
     let file_id = format!("{}.flac", hex::encode(Sha256::digest(&pcm)));
     if file_id != record.file_id {
         return fail(&path, format!("decoded audio hashes to {file_id}, not its file_id"));
     }
-    if info.md5sum != <[u8; 16]>::from(md5::Md5::digest(&pcm)) {
+    if flac.md5 != <[u8; 16]>::from(md5::Md5::digest(&pcm)) {
         return fail(&path, "STREAMINFO MD5 does not match the decoded audio");
     }
     let duration = (pcm.len() / 2) as f64 / 16_000.0;

@@ -27,8 +27,7 @@ fn traps_end_as_records_rejects_or_skips() {
     assert_eq!(report.found, 163);
     assert_eq!(report.built, 160);
     assert!(report.duplicates.is_empty());
-    let rejects: BTreeSet<(&str, &str)> =
-        report.rejects.iter().map(|r| (r.source.as_str(), r.reason.as_str())).collect();
+    let rejects = rejects_of(report);
     let expected: BTreeSet<(&str, &str)> = [
         (traps.bad_intensity.as_str(), "intensity 3: only 1 (Faible) or 2 (Fort) exist"),
         (traps.unknown_actor.as_str(), "actor 13 not in the [speakers] of the manifest"),
@@ -36,8 +35,7 @@ fn traps_end_as_records_rejects_or_skips() {
     ]
     .into();
     assert_eq!(rejects, expected);
-    let skipped: BTreeSet<(&str, &str)> =
-        report.skipped.iter().map(|s| (s.source.as_str(), s.reason.as_str())).collect();
+    let skipped = skips_of(report);
     let expected: BTreeSet<(&str, &str)> = [
         (traps.readme.as_str(), "corpus documentation, not audio"),
         (traps.license.as_str(), "corpus documentation, not audio"),

@@ -28,8 +28,7 @@ fn traps_end_as_records_rejects_or_skips() {
     assert_eq!(report.found, 171);
     assert_eq!(report.built, 166);
     assert!(report.duplicates.is_empty());
-    let rejects: BTreeSet<(&str, &str)> =
-        report.rejects.iter().map(|r| (r.source.as_str(), r.reason.as_str())).collect();
+    let rejects = rejects_of(report);
     let expected: BTreeSet<(&str, &str)> = [
         (traps.lfs_pointer.as_str(), "Git LFS pointer, fetch the real file (git lfs pull)"),
         (traps.bad_level.as_str(), "level ZZ: only LO, MD, HI or XX exist"),
@@ -39,8 +38,7 @@ fn traps_end_as_records_rejects_or_skips() {
     ]
     .into();
     assert_eq!(rejects, expected);
-    let skipped: BTreeSet<(&str, &str)> =
-        report.skipped.iter().map(|s| (s.source.as_str(), s.reason.as_str())).collect();
+    let skipped = skips_of(report);
     let outside = "outside AudioWAV/ (CAMEO uses the WAV audio only)";
     let expected: BTreeSet<(&str, &str)> = [
         (traps.mp3.as_str(), outside),

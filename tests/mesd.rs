@@ -26,8 +26,7 @@ fn traps_end_as_records_rejects_or_skips() {
     assert_eq!(report.found, 77);
     assert_eq!(report.built, 74);
     assert!(report.duplicates.is_empty());
-    let rejects: BTreeSet<(&str, &str)> =
-        report.rejects.iter().map(|r| (r.source.as_str(), r.reason.as_str())).collect();
+    let rejects = rejects_of(report);
     let expected: BTreeSet<(&str, &str)> = [
         (traps.unknown_voice.as_str(), "voice class X: only F, M or C exist"),
         (traps.unknown_corpus.as_str(), "word list C: only A or B exist"),

@@ -26,8 +26,7 @@ fn traps_end_as_records_rejects_or_skips() {
     let report = &outcome.splits[0].report;
     assert_eq!(report.found, 112);
     assert_eq!(report.built, 108);
-    let rejects: BTreeSet<(&str, &str)> =
-        report.rejects.iter().map(|r| (r.source.as_str(), r.reason.as_str())).collect();
+    let rejects = rejects_of(report);
     let expected: BTreeSet<(&str, &str)> = [
         (traps.without_row.as_str(), "not listed in data.tsv"),
         (traps.without_file.as_str(), "listed in data.tsv row 109 but the file is missing"),

@@ -29,6 +29,31 @@ fn flac_error(error: claxon::Error) -> AudioError {
     }
 }
 
+/// A build's FLAC file decoded whole: its samples and the MD5 its STREAMINFO declares.
+pub struct CanonicalFlac {
+    pub samples: Vec<i16>,
+    pub md5: [u8; 16],
+}
+
+/// Decodes a FLAC file in the collection's canonical form (16 kHz, mono, 16-bit), refusing any
+/// other format. Used wherever a build is read back (verify, the evaluation runner).
+pub fn read_canonical_flac(path: &Path) -> Result<CanonicalFlac, AudioError> {
+    let mut reader = claxon::FlacReader::open(path).map_err(flac_error)?;
+    let info = reader.streaminfo();
+    if (info.sample_rate, info.channels, info.bits_per_sample) != (super::CANONICAL_RATE, 1, 16) {
+        return Err(AudioError::Unsupported(format!(
+            "{} Hz, {} channel(s), {} bits; expected 16000 Hz mono 16-bit",
+            info.sample_rate, info.channels, info.bits_per_sample
+        )));
+    }
+    let mut samples = Vec::with_capacity(info.samples.unwrap_or(0).min(1 << 24) as usize);
+    for sample in reader.samples() {
+        // 16-bit FLAC samples always fit; clamp anyway so a lying header cannot wrap.
+        samples.push(sample.map_err(flac_error)?.clamp(i16::MIN as i32, i16::MAX as i32) as i16);
+    }
+    Ok(CanonicalFlac { samples, md5: info.md5sum })
+}
+
 impl FlacStream {
     pub fn open(path: &Path) -> Result<Self, AudioError> {
         let file = BufReader::with_capacity(1 << 16, File::open(path)?);

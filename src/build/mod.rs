@@ -7,7 +7,7 @@ pub mod report;
 pub mod split;
 
 use crate::corpora::{self, ScanError};
-use crate::manifest::ManifestError;
+use crate::manifest::{Manifest, ManifestError};
 use report::{RunFacts, SplitState};
 use split::{build_split, SplitJob, SplitRunFacts};
 use std::path::{Path, PathBuf};
@@ -145,30 +145,37 @@ pub fn run_build(options: &BuildOptions) -> Result<BuildOutcome, BuildError> {
     let mut states = load_states(&options.out)?;
     dedupe::dedupe_across_splits(&options.out, &mut states).map_err(BuildError::io(&options.out))?;
     let audio_seconds = states.iter().flat_map(|s| &s.records).map(|r| r.duration).sum();
-    let run = RunFacts {
+    let mut run = RunFacts {
         jobs: options.jobs,
         seconds: 0.0,
         converted: facts.converted,
         reused_from_cache: facts.reused,
         audio_seconds,
     };
-    let mut run = run;
     crate::sinks::write_collection(
         &options.out,
         &states,
         &built,
-        &manifests_for(&states, options)?,
+        &manifests_for(&states, &manifests, options)?,
         &mut run,
         started,
     )?;
     Ok(BuildOutcome { splits: states.into_iter().filter(|s| built.contains(&s.report.split)).collect(), run })
 }
 
-/// The manifests of every split in the build folder (for the card and LICENSES/).
-fn manifests_for(states: &[SplitState], options: &BuildOptions) -> Result<Vec<crate::manifest::Manifest>, BuildError> {
+/// The manifests of every split in the build folder (for the card and LICENSES/): the ones
+/// this run loaded, and those of splits built by earlier runs.
+fn manifests_for(
+    states: &[SplitState],
+    loaded: &[Manifest],
+    options: &BuildOptions,
+) -> Result<Vec<Manifest>, BuildError> {
     states
         .iter()
         .filter_map(|state| corpora::find(&state.report.split))
-        .map(|entry| entry.manifest(options.manifests.as_deref()).map_err(BuildError::from))
+        .map(|entry| match loaded.iter().find(|manifest| manifest.id == entry.id) {
+            Some(manifest) => Ok(manifest.clone()),
+            None => entry.manifest(options.manifests.as_deref()).map_err(BuildError::from),
+        })
         .collect()
 }

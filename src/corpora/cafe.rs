@@ -10,7 +10,7 @@
 //! version names neutral files with three fields (`03-N-1.aiff`); that form is accepted too.
 //! Ages and genders come from the manifest's speaker table (corpus Readme).
 use super::walk::{extension, list_files};
-use super::{require_folder, AudioLocation, Corpus, Reject, Scan, ScanError, Skipped, SourceItem};
+use super::{item_from_manifest_tables, require_folder, Corpus, Reject, Scan, ScanError, Skipped};
 use crate::manifest::Manifest;
 use std::path::Path;
 
@@ -79,22 +79,10 @@ impl Corpus for Cafe {
                 scan.rejects.push(reject(problem));
                 continue;
             }
-            let Some(speaker) = manifest.speakers.get(fields.actor) else {
-                scan.rejects.push(reject(format!("actor {} not in the [speakers] of the manifest", fields.actor)));
-                continue;
-            };
-            let Some(sentence) = manifest.sentences.get(fields.sentence) else {
-                scan.rejects.push(reject(format!("unknown sentence code {}", fields.sentence)));
-                continue;
-            };
-            scan.items.push(SourceItem {
-                location: AudioLocation::File(file.relative.clone()),
-                source_label: fields.emotion.to_string(),
-                speaker: Some(fields.actor.to_string()),
-                gender: speaker.gender,
-                age: speaker.age.map(|age| age.to_string()),
-                transcription: Some(sentence.clone()),
-            });
+            match item_from_manifest_tables(manifest, &file.relative, fields.emotion, fields.actor, fields.sentence) {
+                Ok(item) => scan.items.push(item),
+                Err(reason) => scan.rejects.push(reject(reason)),
+            }
         }
         Ok(scan)
     }

@@ -12,7 +12,7 @@
 //! "Git LFS pointer, fetch the real file", one per file. `1076_MTI_SAD_XX.wav` is silent and
 //! kept (CAMEO's count includes it).
 use super::walk::{extension, list_files};
-use super::{require_folder, AudioLocation, Corpus, Reject, Scan, ScanError, Skipped, SourceItem};
+use super::{item_from_manifest_tables, require_folder, Corpus, Reject, Scan, ScanError, Skipped};
 use crate::manifest::Manifest;
 use std::path::Path;
 
@@ -87,22 +87,10 @@ impl Corpus for CremaD {
                 scan.rejects.push(reject(format!("level {}: only LO, MD, HI or XX exist", fields.level)));
                 continue;
             }
-            let Some(speaker) = manifest.speakers.get(fields.actor) else {
-                scan.rejects.push(reject(format!("actor {} not in the [speakers] of the manifest", fields.actor)));
-                continue;
-            };
-            let Some(sentence) = manifest.sentences.get(fields.sentence) else {
-                scan.rejects.push(reject(format!("unknown sentence code {}", fields.sentence)));
-                continue;
-            };
-            scan.items.push(SourceItem {
-                location: AudioLocation::File(file.relative.clone()),
-                source_label: fields.emotion.to_string(),
-                speaker: Some(fields.actor.to_string()),
-                gender: speaker.gender,
-                age: speaker.age.map(|age| age.to_string()),
-                transcription: Some(sentence.clone()),
-            });
+            match item_from_manifest_tables(manifest, &file.relative, fields.emotion, fields.actor, fields.sentence) {
+                Ok(item) => scan.items.push(item),
+                Err(reason) => scan.rejects.push(reject(reason)),
+            }
         }
         Ok(scan)
     }

@@ -135,6 +135,31 @@ pub fn find(id: &str) -> Option<&'static CorpusEntry> {
     REGISTRY.iter().find(|entry| entry.id == id)
 }
 
+/// An item whose speaker facts come from the manifest's `[speakers]` table and whose text is
+/// the `[sentences]` entry of its sentence code; the error is the reject reason.
+pub fn item_from_manifest_tables(
+    manifest: &Manifest,
+    relative: &str,
+    source_label: &str,
+    speaker: &str,
+    sentence_code: &str,
+) -> Result<SourceItem, String> {
+    let facts = manifest
+        .speakers
+        .get(speaker)
+        .ok_or_else(|| format!("actor {speaker} not in the [speakers] of the manifest"))?;
+    let sentence =
+        manifest.sentences.get(sentence_code).ok_or_else(|| format!("unknown sentence code {sentence_code}"))?;
+    Ok(SourceItem {
+        location: AudioLocation::File(relative.to_string()),
+        source_label: source_label.to_string(),
+        speaker: Some(speaker.to_string()),
+        gender: facts.gender,
+        age: facts.age.map(|age| age.to_string()),
+        transcription: Some(sentence.clone()),
+    })
+}
+
 /// Checks that a corpus folder exists before an adapter walks it.
 pub fn require_folder(root: &Path, hint: &str) -> Result<(), ScanError> {
     if root.is_dir() {

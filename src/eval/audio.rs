@@ -7,24 +7,11 @@ use super::error::EvalError;
 /// The audio format of a build (cameo-format.md).
 pub const SAMPLE_RATE: u32 = 16_000;
 
-/// Decodes a 16 kHz mono 16-bit FLAC file into 16-bit samples.
+/// Decodes a 16 kHz mono 16-bit FLAC file into 16-bit samples (the build's own reader).
 pub fn read_flac(path: &Path) -> Result<Vec<i16>, EvalError> {
-    let fail = |message: String| EvalError::Audio { path: path.to_path_buf(), message };
-    let mut reader = claxon::FlacReader::open(path).map_err(|e| fail(format!("cannot read FLAC: {e}")))?;
-    let info = reader.streaminfo();
-    if info.sample_rate != SAMPLE_RATE || info.channels != 1 || info.bits_per_sample != 16 {
-        return Err(fail(format!(
-            "expected 16 kHz mono 16-bit FLAC, found {} Hz, {} channel(s), {} bits",
-            info.sample_rate, info.channels, info.bits_per_sample
-        )));
-    }
-    let mut samples = Vec::with_capacity(info.samples.unwrap_or(0) as usize);
-    for sample in reader.samples() {
-        let sample = sample.map_err(|e| fail(format!("cannot decode FLAC: {e}")))?;
-        // 16-bit FLAC samples always fit; clamp anyway so a lying header cannot panic us.
-        samples.push(sample.clamp(i16::MIN as i32, i16::MAX as i32) as i16);
-    }
-    Ok(samples)
+    crate::audio::flac_in::read_canonical_flac(path)
+        .map(|flac| flac.samples)
+        .map_err(|e| EvalError::Audio { path: path.to_path_buf(), message: format!("cannot read FLAC: {e}") })
 }
 
 /// A canonical 44-byte-header PCM WAV file: 16 kHz, mono, 16-bit little-endian.

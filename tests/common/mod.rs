@@ -1,8 +1,9 @@
 //! Helpers shared by the integration tests: building generated raw trees, reading outputs.
 #![allow(dead_code)]
+use cameo::build::report::SplitReport;
 use cameo::build::{run_build, BuildOptions, BuildOutcome};
 use cameo::record::Record;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 pub fn options(raw: &Path, out: &Path, jobs: usize) -> BuildOptions {
@@ -71,4 +72,14 @@ pub fn pcm_file_id(samples: &[i16]) -> String {
 
 pub fn cameo_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_cameo"))
+}
+
+/// A split's rejects as (source, reason) pairs, for comparing with the expected set.
+pub fn rejects_of(report: &SplitReport) -> BTreeSet<(&str, &str)> {
+    report.rejects.iter().map(|r| (r.source.as_str(), r.reason.as_str())).collect()
+}
+
+/// A split's skipped files as (source, reason) pairs.
+pub fn skips_of(report: &SplitReport) -> BTreeSet<(&str, &str)> {
+    report.skipped.iter().map(|s| (s.source.as_str(), s.reason.as_str())).collect()
 }
