@@ -3,7 +3,7 @@ use super::flac_in::FlacStream;
 use super::wav::WavReader;
 use super::{AudioError, PcmStream};
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufReader, Cursor, Read};
 use std::path::Path;
 
 /// The first bytes of a Git LFS pointer file, which clones without LFS leave in place of audio.
@@ -31,6 +31,24 @@ pub fn open_source(path: &Path) -> Result<Box<dyn PcmStream>, AudioError> {
     }
     let shown: Vec<String> = magic.iter().take(4).map(|b| format!("{b:02x}")).collect();
     Err(AudioError::Unsupported(format!("unknown container (first bytes {})", shown.join(" "))))
+}
+
+/// Opens an audio file held in memory (e.g. the bytes embedded in a parquet row): WAV or FLAC.
+pub fn open_bytes(bytes: Vec<u8>) -> Result<Box<dyn PcmStream>, AudioError> {
+    if bytes.is_empty() {
+        return Err(AudioError::Malformed("zero-length audio bytes".into()));
+    }
+    if bytes.starts_with(LFS_POINTER_PREFIX) {
+        return Err(AudioError::GitLfsPointer);
+    }
+    if bytes.starts_with(b"RIFF") || bytes.starts_with(b"RF64") {
+        return Ok(Box::new(WavReader::new(Cursor::new(bytes))?));
+    }
+    if bytes.starts_with(b"fLaC") {
+        return Ok(Box::new(FlacStream::new(Cursor::new(bytes))?));
+    }
+    let shown: Vec<String> = bytes.iter().take(4).map(|b| format!("{b:02x}")).collect();
+    Err(AudioError::Unsupported(format!("unknown container in embedded bytes (first bytes {})", shown.join(" "))))
 }
 
 fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {

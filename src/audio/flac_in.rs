@@ -1,11 +1,11 @@
 //! FLAC decoding with claxon, streamed block by block (long recordings never sit in memory).
 use super::{AudioError, PcmStream};
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufReader, Read};
 use std::path::Path;
 
-pub struct FlacStream {
-    reader: claxon::FlacReader<BufReader<File>>,
+pub struct FlacStream<R: Read = BufReader<File>> {
+    reader: claxon::FlacReader<R>,
     sample_rate: u32,
     channels: u16,
     scale: f64,
@@ -56,8 +56,13 @@ pub fn read_canonical_flac(path: &Path) -> Result<CanonicalFlac, AudioError> {
 
 impl FlacStream {
     pub fn open(path: &Path) -> Result<Self, AudioError> {
-        let file = BufReader::with_capacity(1 << 16, File::open(path)?);
-        let reader = claxon::FlacReader::new(file).map_err(flac_error)?;
+        FlacStream::new(BufReader::with_capacity(1 << 16, File::open(path)?))
+    }
+}
+
+impl<R: Read> FlacStream<R> {
+    pub fn new(source: R) -> Result<Self, AudioError> {
+        let reader = claxon::FlacReader::new(source).map_err(flac_error)?;
         let info = reader.streaminfo();
         if info.sample_rate == 0 {
             return Err(AudioError::Malformed("FLAC STREAMINFO declares a sample rate of 0 Hz".into()));
@@ -106,7 +111,7 @@ impl FlacStream {
     }
 }
 
-impl PcmStream for FlacStream {
+impl<R: Read> PcmStream for FlacStream<R> {
     fn sample_rate(&self) -> u32 {
         self.sample_rate
     }

@@ -3,13 +3,15 @@
 //! item, so memory does not grow with the length of a recording.
 pub mod canonical;
 pub mod decode;
+pub mod embedded;
 pub mod flac_in;
 pub mod flac_out;
 pub mod resample;
+pub mod segment;
 pub mod wav;
 
 pub use canonical::{convert_to_flac, ConvertedAudio, CANONICAL_RATE};
-pub use decode::open_source;
+pub use decode::{open_bytes, open_source};
 
 /// Why a piece of audio could not be turned into a canonical sample.
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +34,9 @@ pub enum AudioError {
     Resample(String),
     #[error("FLAC encoder: {0}")]
     Encode(String),
+    /// An error carried by its message alone (e.g. one failure shared by many items).
+    #[error("{0}")]
+    Other(String),
 }
 
 /// A decoded audio stream, read frame by frame and downmixed to mono on the way.

@@ -1,6 +1,7 @@
 //! Orchestration of `cameo build`: pick the corpora, build each split, keep its state, then
 //! let the sinks write the collection (FLAC tree, metadata.jsonl, parquet, card, build.json).
 pub mod cache;
+mod convert;
 pub mod dedupe;
 pub mod progress;
 pub mod report;

@@ -2,10 +2,11 @@
 //! convert the rest in parallel (or reuse the cache), drop canonical duplicates, and turn what
 //! is left into records. Every input ends as a record, a duplicate, a reject or a skip.
 use super::cache::ItemCache;
+use super::convert::{Converter, ItemOutcome, Pending};
 use super::progress::Progress;
 use super::report::{Duplicate, DuplicateKind, SourceFile, SplitReport, SplitState};
 use super::BuildError;
-use crate::audio::{convert_to_flac, open_source, ConvertedAudio};
+use crate::audio::ConvertedAudio;
 use crate::corpora::{CorpusEntry, Reject, SourceItem};
 use crate::manifest::Manifest;
 use crate::record::{Emotion, Record};
@@ -23,12 +24,6 @@ pub struct SplitJob<'a> {
     pub raw_root: PathBuf,
     pub out: &'a Path,
     pub quiet: bool,
-}
-
-/// How one item turned out.
-enum ItemOutcome {
-    Converted { item: SourceItem, emotion: Emotion, audio: ConvertedAudio, reused: bool },
-    Rejected(Reject),
 }
 
 /// Counters for the run section of build.json.
@@ -52,43 +47,6 @@ fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
         total += read as u64;
     }
     Ok((hex::encode(hasher.finalize()), total))
-}
-
-fn convert_item(
-    job: &SplitJob,
-    cache: &ItemCache,
-    audio_folder: &Path,
-    item: &SourceItem,
-    source_sha: &str,
-) -> ItemOutcome {
-    let source = item.location.source();
-    let reject = |reason: String| ItemOutcome::Rejected(Reject { source: source.clone(), reason });
-    let Some(emotion) = job.manifest.emotion_for(&item.source_label) else {
-        return reject(format!(
-            "unknown emotion code '{}' (not in the [labels] of manifests/{}.toml)",
-            item.source_label, job.entry.id
-        ));
-    };
-    let key = ItemCache::key(source_sha, &source);
-    if let Some(audio) = cache.get(&key, audio_folder) {
-        return ItemOutcome::Converted { item: item.clone(), emotion, audio, reused: true };
-    }
-    let temporary = audio_folder.join(format!(".partial-{key}.flac"));
-    let converted = open_source(&job.raw_root.join(item.location.file()))
-        .and_then(|mut stream| convert_to_flac(stream.as_mut(), &temporary));
-    let audio = match converted {
-        Ok(audio) => audio,
-        Err(error) => {
-            let _ = std::fs::remove_file(&temporary);
-            return reject(error.to_string());
-        }
-    };
-    let stored = std::fs::rename(&temporary, audio_folder.join(&audio.file_id)).and_then(|()| cache.put(&key, &audio));
-    if let Err(error) = stored {
-        let _ = std::fs::remove_file(&temporary);
-        return reject(format!("cannot store the converted audio: {error}"));
-    }
-    ItemOutcome::Converted { item: item.clone(), emotion, audio, reused: false }
 }
 
 fn nfc(text: &str) -> String {
@@ -116,6 +74,25 @@ fn make_record(
         duration: audio.duration_seconds(),
         source: item.location.source(),
     }
+}
+
+/// Splits the items into units of conversion work: each whole-file item alone, and all the
+/// items that share a file (segments, table rows) together, so that file is read once.
+fn work_units<'a>(items: &'a [Pending<'a>]) -> Vec<&'a [Pending<'a>]> {
+    let mut units = Vec::new();
+    let mut rest = items;
+    while let Some(first) = rest.first() {
+        // Items are sorted by location, so the items of one shared file are adjacent.
+        let together = if first.item.location.shares_file() {
+            rest.iter().take_while(|p| p.item.location.file() == first.item.location.file()).count()
+        } else {
+            1
+        };
+        let (unit, tail) = rest.split_at(together);
+        units.push(unit);
+        rest = tail;
+    }
+    units
 }
 
 /// Removes leftovers of interrupted runs and FLAC files no record points to any more.
@@ -177,25 +154,29 @@ pub fn build_split(job: &SplitJob, facts: &mut SplitRunFacts) -> Result<SplitSta
         .collect::<Vec<_>>()
         .into_iter()
         .collect();
-    let mut kept_by_hash: HashMap<&str, String> = HashMap::new();
-    let mut unique: Vec<(&SourceItem, &str)> = Vec::new();
+    // Identical bytes at the same place (the whole file, or the same span or row of it) are
+    // the same audio.
+    let mut kept_by_place: HashMap<String, String> = HashMap::new();
+    let mut unique: Vec<Pending> = Vec::new();
     for item in &items {
         let file = item.location.file();
+        let source = item.location.source();
         match &hashes[file] {
-            Err(error) => {
-                report.rejects.push(Reject { source: item.location.source(), reason: format!("unreadable: {error}") })
-            }
-            Ok((sha, _)) => match kept_by_hash.get(sha.as_str()) {
-                Some(kept) => report.duplicates.push(Duplicate {
-                    source: item.location.source(),
-                    kept: kept.clone(),
-                    kind: DuplicateKind::SourceBytes,
-                }),
-                None => {
-                    kept_by_hash.insert(sha, item.location.source());
-                    unique.push((item, sha));
+            Err(error) => report.rejects.push(Reject { source, reason: format!("unreadable: {error}") }),
+            Ok((sha, _)) => {
+                let place = format!("{sha}{}", &source[file.len()..]);
+                match kept_by_place.get(&place) {
+                    Some(kept) => report.duplicates.push(Duplicate {
+                        source,
+                        kept: kept.clone(),
+                        kind: DuplicateKind::SourceBytes,
+                    }),
+                    None => {
+                        kept_by_place.insert(place, source);
+                        unique.push(Pending { index: unique.len(), item, source_sha: sha });
+                    }
                 }
-            },
+            }
         }
     }
     for (file, hash) in &hashes {
@@ -208,21 +189,24 @@ pub fn build_split(job: &SplitJob, facts: &mut SplitRunFacts) -> Result<SplitSta
     std::fs::create_dir_all(&audio_folder).map_err(|source| BuildError::Io { path: audio_folder.clone(), source })?;
     let cache = ItemCache::new(job.out, split);
     let progress = Progress::new(split, unique.len() as u64, job.quiet);
-    let outcomes: Vec<ItemOutcome> = unique
-        .par_iter()
-        .map(|(item, sha)| {
-            let outcome = convert_item(job, &cache, &audio_folder, item, sha);
-            progress.inc();
-            outcome
-        })
-        .collect();
+    let converter = Converter {
+        split,
+        manifest: job.manifest,
+        raw_root: &job.raw_root,
+        audio_folder: &audio_folder,
+        cache: &cache,
+        progress: &progress,
+    };
+    let mut outcomes: Vec<(usize, ItemOutcome)> =
+        work_units(&unique).par_iter().flat_map_iter(|group| converter.convert_group(group)).collect();
     progress.finish();
+    outcomes.sort_by_key(|(index, _)| *index);
 
     // Keep the first item (in source order) for each canonical PCM.
     let mut kept_by_file_id: HashMap<String, String> = HashMap::new();
     let mut records = Vec::new();
     let mut formats: BTreeMap<(u32, u16), usize> = BTreeMap::new();
-    for outcome in outcomes {
+    for (_, outcome) in outcomes {
         match outcome {
             ItemOutcome::Rejected(reject) => report.rejects.push(reject),
             ItemOutcome::Converted { item, emotion, audio, reused } => {

@@ -13,25 +13,71 @@ use crate::record::Gender;
 use std::path::{Path, PathBuf};
 
 /// Where an item's audio is, relative to the corpus folder `raw/<split>/`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum AudioLocation {
     /// A whole file.
     File(String),
+    /// The span [start, end) of a long recording, in seconds as the corpus writes them; cut at
+    /// frames round(t × rate) of the recording's own rate.
+    Segment { file: String, start: f64, end: f64 },
+    /// A complete audio file embedded in row `row` (0-based, over the whole file) of a parquet
+    /// table, in the `struct<bytes, path>` column `column` (the Hugging Face `Audio` layout).
+    TableRow { file: String, column: String, row: usize },
 }
 
 impl AudioLocation {
-    /// The `source` column: the path, plus `#…` for a part of a file.
+    /// The `source` column: the path, plus `#<start>-<end>` for a segment or `#<row>` for a row.
     pub fn source(&self) -> String {
         match self {
             AudioLocation::File(path) => path.clone(),
+            AudioLocation::Segment { file, start, end } => format!("{file}#{start}-{end}"),
+            AudioLocation::TableRow { file, row, .. } => format!("{file}#{row}"),
         }
     }
 
     /// The file holding the audio.
     pub fn file(&self) -> &str {
         match self {
-            AudioLocation::File(path) => path,
+            AudioLocation::File(file) | AudioLocation::Segment { file, .. } | AudioLocation::TableRow { file, .. } => {
+                file
+            }
         }
+    }
+
+    /// Whether other items may share this item's file (segments, table rows): such items are
+    /// converted together from one pass over the file.
+    pub fn shares_file(&self) -> bool {
+        !matches!(self, AudioLocation::File(_))
+    }
+}
+
+// Times are finite (adapters reject anything else), so `total_cmp` gives a true total order:
+// items sort by file, then by place in the file.
+impl Eq for AudioLocation {}
+
+impl Ord for AudioLocation {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        fn place(location: &AudioLocation) -> (u8, f64, f64, usize, &str) {
+            match location {
+                AudioLocation::File(_) => (0, 0.0, 0.0, 0, ""),
+                AudioLocation::Segment { start, end, .. } => (1, *start, *end, 0, ""),
+                AudioLocation::TableRow { column, row, .. } => (2, 0.0, 0.0, *row, column),
+            }
+        }
+        let (a, b) = (place(self), place(other));
+        self.file()
+            .cmp(other.file())
+            .then(a.0.cmp(&b.0))
+            .then(a.1.total_cmp(&b.1))
+            .then(a.2.total_cmp(&b.2))
+            .then(a.3.cmp(&b.3))
+            .then(a.4.cmp(b.4))
+    }
+}
+
+impl PartialOrd for AudioLocation {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
     }
 }
 

@@ -1,0 +1,191 @@
+//! Turning items into canonical FLAC files, one work unit at a time: a whole-file item alone,
+//! or every item that shares one file (segments of a long recording, rows of a parquet table)
+//! together, so that file is read once, front to back. Cached items are not decoded again.
+use super::cache::ItemCache;
+use super::progress::Progress;
+use crate::audio::embedded::for_each_embedded_file;
+use crate::audio::segment::{frame_at, SegmentCutter};
+use crate::audio::{convert_to_flac, open_bytes, open_source, AudioError, ConvertedAudio, PcmStream};
+use crate::corpora::{AudioLocation, Reject, SourceItem};
+use crate::manifest::Manifest;
+use crate::record::Emotion;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// How one item turned out.
+pub enum ItemOutcome {
+    Converted { item: SourceItem, emotion: Emotion, audio: ConvertedAudio, reused: bool },
+    Rejected(Reject),
+}
+
+/// An item waiting for conversion: its place in the split's item order and its file's hash.
+pub struct Pending<'a> {
+    pub index: usize,
+    pub item: &'a SourceItem,
+    pub source_sha: &'a str,
+}
+
+/// Everything a conversion needs to know about the split.
+pub struct Converter<'a> {
+    pub split: &'a str,
+    pub manifest: &'a Manifest,
+    pub raw_root: &'a Path,
+    pub audio_folder: &'a Path,
+    pub cache: &'a ItemCache,
+    pub progress: &'a Progress,
+}
+
+enum Prepared {
+    Known(ItemOutcome),
+    Convert { emotion: Emotion, key: String },
+}
+
+/// An item with a known label and no cached result yet.
+struct Todo<'a> {
+    pending: &'a Pending<'a>,
+    emotion: Emotion,
+    key: String,
+}
+
+impl Converter<'_> {
+    /// Converts one work unit (all items share a file when there is more than one) and returns
+    /// each item's outcome with its index.
+    pub fn convert_group(&self, group: &[Pending]) -> Vec<(usize, ItemOutcome)> {
+        let mut outcomes = Vec::with_capacity(group.len());
+        let mut todo = Vec::new();
+        for pending in group {
+            match self.prepare(pending) {
+                Prepared::Known(outcome) => self.finish(&mut outcomes, pending, outcome),
+                Prepared::Convert { emotion, key } => todo.push(Todo { pending, emotion, key }),
+            }
+        }
+        if todo.is_empty() {
+            return outcomes;
+        }
+        let file = self.raw_root.join(todo[0].pending.item.location.file());
+        match &todo[0].pending.item.location {
+            AudioLocation::File(_) => {
+                for job in &todo {
+                    let converted = open_source(&file).and_then(|mut stream| self.encode(stream.as_mut(), &job.key));
+                    self.finish(&mut outcomes, job.pending, self.outcome(job, converted));
+                }
+            }
+            AudioLocation::Segment { .. } => self.convert_segments(&file, &todo, &mut outcomes),
+            AudioLocation::TableRow { column, .. } => self.convert_rows(&file, column, &todo, &mut outcomes),
+        }
+        outcomes
+    }
+
+    /// What can be known without decoding: a reject for an unmapped label, or a cached result.
+    fn prepare(&self, pending: &Pending) -> Prepared {
+        let item = pending.item;
+        let Some(emotion) = self.manifest.emotion_for(&item.source_label) else {
+            return Prepared::Known(self.reject(
+                item,
+                format!(
+                    "unknown emotion code '{}' (not in the [labels] of manifests/{}.toml)",
+                    item.source_label, self.split
+                ),
+            ));
+        };
+        let key = ItemCache::key(pending.source_sha, &item.location.source());
+        match self.cache.get(&key, self.audio_folder) {
+            Some(audio) => Prepared::Known(ItemOutcome::Converted { item: item.clone(), emotion, audio, reused: true }),
+            None => Prepared::Convert { emotion, key },
+        }
+    }
+
+    fn convert_segments(&self, file: &Path, todo: &[Todo], outcomes: &mut Vec<(usize, ItemOutcome)>) {
+        let mut cutter = match open_source(file) {
+            Ok(stream) => SegmentCutter::new(stream),
+            Err(error) => return self.fail_all(todo, &error, outcomes),
+        };
+        let rate = cutter.sample_rate();
+        // Items arrive sorted by start (the split sorts by location), as the cutter needs.
+        for job in todo {
+            let AudioLocation::Segment { start, end, .. } = &job.pending.item.location else {
+                let error = AudioError::Malformed("a whole-file item among the segments of one file".into());
+                self.finish(outcomes, job.pending, self.outcome(job, Err(error)));
+                continue;
+            };
+            let converted = frame_at(*start, rate)
+                .and_then(|first| Ok((first, frame_at(*end, rate)?)))
+                .and_then(|(first, last)| cutter.cut(first, last))
+                .and_then(|mut segment| self.encode(&mut segment, &job.key));
+            self.finish(outcomes, job.pending, self.outcome(job, converted));
+        }
+    }
+
+    fn convert_rows(&self, file: &Path, column: &str, todo: &[Todo], outcomes: &mut Vec<(usize, ItemOutcome)>) {
+        let row_of = |job: &Todo| match &job.pending.item.location {
+            AudioLocation::TableRow { row, .. } => *row,
+            _ => usize::MAX,
+        };
+        let wanted: BTreeSet<usize> = todo.iter().map(row_of).collect();
+        let mut done = BTreeSet::new();
+        let read = for_each_embedded_file(file, column, &wanted, |row, bytes| {
+            // Rows are unique within a split (identical locations are duplicates by definition).
+            if let Some(job) = todo.iter().find(|job| row_of(job) == row) {
+                let converted =
+                    bytes.and_then(open_bytes).and_then(|mut stream| self.encode(stream.as_mut(), &job.key));
+                self.finish(outcomes, job.pending, self.outcome(job, converted));
+            }
+            done.insert(row);
+        });
+        if let Err(error) = read {
+            let left: Vec<&Todo> = todo.iter().filter(|job| !done.contains(&row_of(job))).collect();
+            for job in left {
+                self.finish(outcomes, job.pending, self.outcome(job, Err(clone_error(&error))));
+            }
+        }
+    }
+
+    fn fail_all(&self, todo: &[Todo], error: &AudioError, outcomes: &mut Vec<(usize, ItemOutcome)>) {
+        for job in todo {
+            self.finish(outcomes, job.pending, self.outcome(job, Err(clone_error(error))));
+        }
+    }
+
+    /// Encodes a stream into a temporary file, then moves it to its file_id and caches it.
+    fn encode(&self, stream: &mut dyn PcmStream, key: &str) -> Result<ConvertedAudio, AudioError> {
+        let temporary = self.temporary(key);
+        let converted = convert_to_flac(stream, &temporary).and_then(|audio| {
+            std::fs::rename(&temporary, self.audio_folder.join(&audio.file_id))
+                .and_then(|()| self.cache.put(key, &audio))
+                .map_err(|error| AudioError::Other(format!("cannot store the converted audio: {error}")))?;
+            Ok(audio)
+        });
+        if converted.is_err() {
+            let _ = std::fs::remove_file(&temporary);
+        }
+        converted
+    }
+
+    fn temporary(&self, key: &str) -> PathBuf {
+        self.audio_folder.join(format!(".partial-{key}.flac"))
+    }
+
+    fn outcome(&self, job: &Todo, converted: Result<ConvertedAudio, AudioError>) -> ItemOutcome {
+        match converted {
+            Ok(audio) => {
+                ItemOutcome::Converted { item: job.pending.item.clone(), emotion: job.emotion, audio, reused: false }
+            }
+            Err(error) => self.reject(job.pending.item, error.to_string()),
+        }
+    }
+
+    fn reject(&self, item: &SourceItem, reason: String) -> ItemOutcome {
+        ItemOutcome::Rejected(Reject { source: item.location.source(), reason })
+    }
+
+    fn finish(&self, outcomes: &mut Vec<(usize, ItemOutcome)>, pending: &Pending, outcome: ItemOutcome) {
+        self.progress.inc();
+        outcomes.push((pending.index, outcome));
+    }
+}
+
+/// Audio errors hold an io::Error and cannot derive Clone; one failure shared by many items
+/// is repeated by its message.
+fn clone_error(error: &AudioError) -> AudioError {
+    AudioError::Other(error.to_string())
+}
