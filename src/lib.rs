@@ -7,16 +7,22 @@
 //! - [`build`]: the pipeline — scan, parallel conversion, dedupe, resume, reports
 //! - [`sinks`]: metadata.jsonl, parquet shards, dataset card, LICENSES/, build.json
 //! - [`verify`], [`stats`]: checking and describing a build
+//! - [`audit`], [`license_terms`]: the license report and what each license allows
+//! - [`export`]: manifests for other tools (Lhotse)
 //! - [`eval`]: scoring audio language models on a build
 //! - [`fixtures`], [`demo`]: generated raw trees in the real layouts
 
 pub mod audio;
+pub mod audit;
 pub mod build;
 pub mod corpora;
 pub mod demo;
 pub mod eval;
+pub mod export;
 pub mod fixtures;
+pub mod fonts;
 pub mod fsutil;
+pub mod license_terms;
 pub mod manifest;
 pub mod record;
 pub mod sinks;

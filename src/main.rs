@@ -1,6 +1,5 @@
 //! The `cameo` command line: parse arguments, call the library, print; errors become one line
 //! on stderr and exit code 1 (usage errors: 2, from clap).
-use anyhow::Context;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -55,16 +54,52 @@ enum Command {
         /// The build folder.
         dir: PathBuf,
     },
-    /// Statistics of a build (counts per corpus, language, emotion; speakers; gender; hours).
+    /// Statistics of a build (counts per corpus, language, emotion; speakers; gender; hours) and
+    /// its QA findings (silent and clipped samples, duration outliers).
     Stats {
         /// The build folder.
         dir: PathBuf,
-        /// Print JSON instead of a table.
+        /// Also draw samples per language and emotion and a duration histogram into this PNG.
+        #[arg(long, value_name = "OUT.png")]
+        plot: Option<PathBuf>,
+        /// Print JSON instead of tables.
         #[arg(long)]
         json: bool,
     },
+    /// License report per corpus and for the collection; with a build, every sample's license
+    /// is checked against its manifest and LICENSES/ against the licenses used. Exit 1 when a
+    /// sample has no license or a license conflicts.
+    Audit {
+        /// The build folder to check (default: audit the manifests alone).
+        build: Option<PathBuf>,
+        /// Read every *.toml manifest in this folder instead of the built-in copies.
+        #[arg(long)]
+        manifests: Option<PathBuf>,
+        /// Print JSON instead of Markdown.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write manifests of a build for other tools (Lhotse recordings and supervisions).
+    Export {
+        /// The output format.
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// The build folder.
+        dir: PathBuf,
+        /// Where to write the manifests (created).
+        out: PathBuf,
+        /// Gzip the manifests (.jsonl.gz).
+        #[arg(long)]
+        gzip: bool,
+    },
     /// Evaluate audio language models on a build (parse, score, run, leaderboard).
     Eval(cameo::eval::EvalArgs),
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ExportFormat {
+    /// Lhotse RecordingSet and SupervisionSet manifests (JSONL).
+    Lhotse,
 }
 
 fn default_jobs(jobs: Option<usize>) -> usize {
@@ -122,15 +157,39 @@ fn run(command: Command) -> anyhow::Result<()> {
                 report.per_split.iter().map(|(s, n)| format!("{s} {n}")).collect::<Vec<_>>().join(", ")
             );
         }
-        Command::Stats { dir, json } => {
-            let path = dir.join("metadata.jsonl");
-            let records = cameo::verify::read_metadata(&path)
-                .with_context(|| format!("{} is not a cameo build", dir.display()))?;
-            let stats = cameo::stats::compute(&records);
+        Command::Stats { dir, plot, json } => {
+            let (report, records) = cameo::stats::load(&dir)?;
+            if let Some(path) = &plot {
+                cameo::stats::plot::draw(path, &report.stats, &records)?;
+            }
             if json {
-                println!("{}", serde_json::to_string_pretty(&stats)?);
+                println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
-                print!("{}", cameo::stats::render(&stats));
+                print!("{}{}", cameo::stats::render(&report.stats), cameo::stats::render_qa(&report.qa));
+                if let Some(path) = &plot {
+                    println!("\nplot: {}", path.display());
+                }
+            }
+        }
+        Command::Audit { build, manifests, json } => {
+            let report = cameo::audit::audit(manifests.as_deref(), build.as_deref())?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", cameo::audit::to_markdown(&report));
+            }
+            if let Some(first) = report.problems.first() {
+                anyhow::bail!("license audit failed: {} problem(s), the first: {first}", report.problems.len());
+            }
+        }
+        Command::Export { format, dir, out, gzip } => {
+            let format = match format {
+                ExportFormat::Lhotse => cameo::export::Format::Lhotse,
+            };
+            let options = cameo::export::ExportOptions { format, build: &dir, out: &out, gzip };
+            let written = cameo::export::export(&options)?;
+            for path in &written {
+                println!("{}", path.display());
             }
         }
         Command::Eval(args) => cameo::eval::run(args)?,

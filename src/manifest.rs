@@ -65,6 +65,10 @@ pub struct License {
     pub citation: String,
     /// How the license was verified (DOC / VERIFIED / UNVERIFIED and where).
     pub verified: String,
+    /// Other sources that state a different license, each as "source: what it says"
+    /// (reported by the audit; the manifest's own choice is explained in `verified`).
+    #[serde(default)]
+    pub conflicts: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -92,6 +96,19 @@ pub struct ExpectedAudio {
     pub sample_rates: Vec<u32>,
     #[serde(default)]
     pub channels: Vec<u16>,
+}
+
+impl License {
+    /// The permission flags as stated, with attribution as the license's terms require it
+    /// (required when the terms are unknown).
+    pub fn permissions(&self) -> crate::license_terms::Permissions {
+        crate::license_terms::Permissions {
+            commercial_use: self.commercial_use,
+            derivatives: self.derivatives,
+            share_alike: self.share_alike,
+            attribution: crate::license_terms::known(&self.spdx).is_none_or(|terms| terms.permissions.attribution),
+        }
+    }
 }
 
 impl Manifest {

@@ -1,6 +1,7 @@
 //! `cameo verify`: re-checks a build from its files alone — every record's schema, every FLAC
 //! re-decoded and re-hashed against its file_id and STREAMINFO MD5, counts against build.json,
-//! and the parquet shards read back and compared byte for byte with the FLAC files.
+//! the parquet shards read back and compared byte for byte with the FLAC files, and the
+//! dataset card's YAML header parsed and compared with the splits.
 use crate::record::Record;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use rayon::prelude::*;
@@ -196,6 +197,10 @@ pub fn verify(out: &Path) -> Result<VerifyReport, VerifyError> {
             return fail(&folder.join(extra), "file is not listed in metadata.jsonl");
         }
     }
+    let counts: BTreeMap<String, usize> = by_split.iter().map(|(split, list)| (split.clone(), list.len())).collect();
+    let card_path = out.join("README.md");
+    let card = std::fs::read_to_string(&card_path).or_else(|e| fail(&card_path, format!("cannot read: {e}")))?;
+    crate::sinks::card::check::check_card(&card, &counts).or_else(|message| fail(&card_path, message))?;
     // Decode in parallel; report the first failure in record order.
     let failures: Vec<VerifyError> = records.par_iter().filter_map(|r| verify_flac(out, r).err()).collect();
     if let Some(first) = failures.into_iter().next() {

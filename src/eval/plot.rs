@@ -3,25 +3,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Display;
 use std::path::Path;
-use std::sync::Once;
 
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use plotters::style::{register_font, FontStyle, FontTransform};
+use plotters::style::FontTransform;
 
 use super::error::EvalError;
 use super::metrics::ConfusionMatrix;
-
-const FONT: &str = "sans-serif";
-
-fn ensure_fonts() {
-    static FONTS: Once = Once::new();
-    FONTS.call_once(|| {
-        // Both calls only fail on an invalid font file, and these are the crate's own.
-        let _ = register_font(FONT, FontStyle::Normal, dejavu::sans::regular()).is_ok();
-        let _ = register_font(FONT, FontStyle::Bold, dejavu::sans::bold()).is_ok();
-    });
-}
+use crate::fonts::{ensure_fonts, FONT};
 
 fn plot_error(path: &Path) -> impl Fn(&dyn Display) -> EvalError + '_ {
     move |error| EvalError::Plot { path: path.to_path_buf(), message: error.to_string() }

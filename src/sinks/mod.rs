@@ -47,8 +47,21 @@ pub fn write_collection(
                 .map_err(|error| BuildError::Sink { path: out.join("data"), message: error.to_string() })?;
         }
     }
-    let card = card::render_card(states, manifests, &|split| shard_bytes(out, split));
     let card_path = out.join("README.md");
+    let mut sizes = std::collections::BTreeMap::new();
+    for state in states {
+        let split_records: Vec<&Record> = state.records.iter().collect();
+        let audio = parquet::audio_sizes(out, &split_records)
+            .map_err(|error| BuildError::Sink { path: out.join("audio"), message: error.to_string() })?;
+        let split = state.report.split.clone();
+        let parquet_bytes = shard_bytes(out, &split);
+        sizes.insert(
+            split,
+            card::SplitSizes { parquet_bytes, arrow_bytes: parquet::arrow_bytes(&split_records, &audio) },
+        );
+    }
+    let input = card::CardInput { states, manifests, sizes: &|split| sizes.get(split).copied().unwrap_or_default() };
+    let card = card::render_card(&input).map_err(|message| BuildError::Sink { path: card_path.clone(), message })?;
     crate::fsutil::write_atomic(&card_path, card.as_bytes()).map_err(BuildError::io(&card_path))?;
     licenses::write_licenses(out, manifests).map_err(BuildError::io(&out.join("LICENSES")))?;
     run.seconds = started.elapsed().as_secs_f64();

@@ -17,8 +17,15 @@ use parquet::schema::types::ColumnPath;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-pub const SHARD_BYTES: u64 = 500 * 1000 * 1000;
-pub const ROW_GROUP_BYTES: u64 = 100 * 1000 * 1000;
+/// When a new shard and a new row group start, by bytes of audio.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShardLimits {
+    pub shard_bytes: u64,
+    pub row_group_bytes: u64,
+}
+
+/// The limits of every build: ~500 MB shards, ~100 MB row groups (cameo-format.md).
+pub const LIMITS: ShardLimits = ShardLimits { shard_bytes: 500 * 1000 * 1000, row_group_bytes: 100 * 1000 * 1000 };
 
 #[derive(Debug, thiserror::Error)]
 pub enum ParquetSinkError {
@@ -71,14 +78,59 @@ pub fn huggingface_metadata() -> String {
 
 fn writer_properties() -> WriterProperties {
     let audio_bytes = ColumnPath::new(vec!["audio".into(), "bytes".into()]);
+    let audio_path = ColumnPath::new(vec!["audio".into(), "path".into()]);
     WriterProperties::builder()
         .set_created_by(format!("cameo {}", env!("CARGO_PKG_VERSION")))
         .set_compression(Compression::SNAPPY)
+        // The whole audio column is stored as is: FLAC does not compress, nor do hex names.
         .set_column_compression(audio_bytes.clone(), Compression::UNCOMPRESSED)
+        .set_column_compression(audio_path, Compression::UNCOMPRESSED)
         .set_column_dictionary_enabled(audio_bytes.clone(), false)
         .set_column_statistics_enabled(audio_bytes, EnabledStatistics::None)
         .set_max_row_group_row_count(Some(1_000_000))
         .build()
+}
+
+/// The size of a split as an Arrow table in memory, as `datasets` counts it (`num_bytes`,
+/// pyarrow's `Table.nbytes`): value bytes, a 4-byte offset per string or binary value, a
+/// validity bitmap for a column holding nulls, 4 bytes per float32. `audio_sizes` are the
+/// FLAC file sizes, in record order. (Equal to what `datasets` 5.2 records for the demo
+/// build; a split read in several batches may differ by a few bitmap bytes.)
+pub fn arrow_bytes(records: &[&Record], audio_sizes: &[u64]) -> u64 {
+    let n = records.len() as u64;
+    let offsets = 4 * n;
+    let bitmap = n.div_ceil(8);
+    let required = |get: &dyn Fn(&Record) -> usize| offsets + records.iter().map(|r| get(r) as u64).sum::<u64>();
+    let nullable = |get: &dyn Fn(&Record) -> Option<usize>| {
+        let values: Vec<Option<usize>> = records.iter().map(|r| get(r)).collect();
+        let nulls = if values.iter().any(Option::is_none) { bitmap } else { 0 };
+        offsets + nulls + values.iter().flatten().map(|&len| len as u64).sum::<u64>()
+    };
+    required(&|r| r.file_id.len())
+        + offsets
+        + audio_sizes.iter().sum::<u64>()
+        + required(&|r| r.file_id.len())
+        + required(&|r| r.emotion.as_str().len())
+        + nullable(&|r| r.transcription.as_ref().map(String::len))
+        + nullable(&|r| r.speaker_id.as_ref().map(String::len))
+        + nullable(&|r| r.gender.map(|g| g.as_str().len()))
+        + nullable(&|r| r.age.as_ref().map(String::len))
+        + required(&|r| r.dataset.len())
+        + required(&|r| r.language.len())
+        + required(&|r| r.license.len())
+        + 4 * n
+        + required(&|r| r.source.len())
+}
+
+/// The sizes of a split's FLAC files, in record order.
+pub fn audio_sizes(out: &Path, records: &[&Record]) -> Result<Vec<u64>, ParquetSinkError> {
+    records
+        .iter()
+        .map(|record| {
+            let path = out.join(&record.audio);
+            std::fs::metadata(&path).map(|m| m.len()).map_err(|source| ParquetSinkError::Io { path, source })
+        })
+        .collect()
 }
 
 fn batch(records: &[&Record], audio: Vec<Vec<u8>>) -> Result<RecordBatch, arrow::error::ArrowError> {
@@ -117,11 +169,11 @@ fn batch(records: &[&Record], audio: Vec<Vec<u8>>) -> Result<RecordBatch, arrow:
 }
 
 /// Splits records (in order) into shards by the size of their audio.
-fn plan_shards<'a>(records: &[&'a Record], sizes: &[u64]) -> Vec<Vec<(&'a Record, u64)>> {
+fn plan_shards<'a>(records: &[&'a Record], sizes: &[u64], limit: u64) -> Vec<Vec<(&'a Record, u64)>> {
     let mut shards: Vec<Vec<(&Record, u64)>> = vec![Vec::new()];
     let mut bytes = 0u64;
     for (record, &size) in records.iter().zip(sizes) {
-        if bytes > 0 && bytes + size > SHARD_BYTES {
+        if bytes > 0 && bytes + size > limit {
             shards.push(Vec::new());
             bytes = 0;
         }
@@ -133,15 +185,20 @@ fn plan_shards<'a>(records: &[&'a Record], sizes: &[u64]) -> Vec<Vec<(&'a Record
 
 /// Writes the shards of one split (records sorted by file_id) and removes its old shards.
 pub fn write_split(out: &Path, split: &str, records: &[&Record]) -> Result<Vec<PathBuf>, ParquetSinkError> {
+    write_split_with(out, split, records, LIMITS)
+}
+
+/// [`write_split`] with other limits (tests use small ones).
+pub fn write_split_with(
+    out: &Path,
+    split: &str,
+    records: &[&Record],
+    limits: ShardLimits,
+) -> Result<Vec<PathBuf>, ParquetSinkError> {
     let data = out.join("data");
     std::fs::create_dir_all(&data).map_err(|source| ParquetSinkError::Io { path: data.clone(), source })?;
-    let mut sizes = Vec::with_capacity(records.len());
-    for record in records {
-        let path = out.join(&record.audio);
-        let size = std::fs::metadata(&path).map_err(|source| ParquetSinkError::Io { path, source })?.len();
-        sizes.push(size);
-    }
-    let shards = plan_shards(records, &sizes);
+    let sizes = audio_sizes(out, records)?;
+    let shards = plan_shards(records, &sizes, limits.shard_bytes);
     let count = shards.len();
     let mut written = Vec::new();
     for (index, shard) in shards.iter().enumerate() {
@@ -161,7 +218,7 @@ pub fn write_split(out: &Path, split: &str, records: &[&Record]) -> Result<Vec<P
                 group.push(record);
                 group_bytes += size;
                 let last = position + 1 == shard.len();
-                let next_too_big = !last && group_bytes + shard[position + 1].1 > ROW_GROUP_BYTES;
+                let next_too_big = !last && group_bytes + shard[position + 1].1 > limits.row_group_bytes;
                 if last || next_too_big {
                     let batch =
                         batch(&group, std::mem::take(&mut audio)).map_err(|e| std::io::Error::other(e.to_string()))?;
