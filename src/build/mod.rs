@@ -104,6 +104,28 @@ pub fn load_states(out: &Path) -> Result<Vec<SplitState>, BuildError> {
     Ok(states)
 }
 
+/// Holds an exclusive lock on `<out>/.cameo/lock` for as long as the returned file lives, so two
+/// builds never write into one folder at once (the OS drops the lock if the process dies).
+fn lock_build_folder(out: &Path) -> Result<std::fs::File, BuildError> {
+    let folder = out.join(".cameo");
+    std::fs::create_dir_all(&folder).map_err(BuildError::io(&folder))?;
+    let path = folder.join("lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(BuildError::io(&path))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(BuildError::Usage(format!(
+            "{}: another cameo build is writing to this folder; wait for it or choose another --out",
+            out.display()
+        ))),
+        Err(std::fs::TryLockError::Error(source)) => Err(BuildError::Io { path, source }),
+    }
+}
+
 /// Runs `cameo build`.
 pub fn run_build(options: &BuildOptions) -> Result<BuildOutcome, BuildError> {
     let started = Instant::now();
@@ -118,6 +140,7 @@ pub fn run_build(options: &BuildOptions) -> Result<BuildOutcome, BuildError> {
     let manifests =
         selected.iter().map(|entry| entry.manifest(options.manifests.as_deref())).collect::<Result<Vec<_>, _>>()?;
     std::fs::create_dir_all(&options.out).map_err(BuildError::io(&options.out))?;
+    let _lock = lock_build_folder(&options.out)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.jobs)
         .build()
