@@ -240,9 +240,7 @@ pub fn build_split(job: &SplitJob, facts: &mut SplitRunFacts) -> Result<SplitSta
     report.formats =
         formats.iter().map(|(&(rate, channels), &count)| (format!("{rate} Hz, {channels} ch"), count)).collect();
     report.warnings = format_warnings(job.manifest, &formats);
-    if !report.count_matches() {
-        report.warnings.push(format!("built {} samples, the manifest expects {}", report.built, report.expected));
-    }
+    report.refresh_count_warning();
     let keep: BTreeSet<String> = records.iter().map(|r| r.file_id.clone()).collect();
     tidy_audio_folder(&audio_folder, &keep).map_err(|source| BuildError::Io { path: audio_folder.clone(), source })?;
     Ok(SplitState { report, records })
