@@ -93,6 +93,7 @@ pub fn run_demo(out: &Path, jobs: usize) -> Result<DemoOutcome, DemoError> {
         strict: false,
         manifests: None,
         quiet: false,
+        shard: None,
     };
     let build = run_build(&options)?;
     let verified = crate::verify::verify(&build_dir)?;

@@ -49,6 +49,36 @@ enum Command {
         /// No progress output.
         #[arg(long)]
         quiet: bool,
+        /// Convert only shard I of N (e.g. 2/8) for a later `cameo merge`; writes no collection.
+        #[arg(long, value_name = "I/N")]
+        shard: Option<cameo::build::shard::Shard>,
+    },
+    /// Merge the outputs of `build --shard 1/N` .. `N/N` into one build, identical to an unsharded one.
+    Merge {
+        /// The raw folder the shards were built from.
+        #[arg(long)]
+        raw: PathBuf,
+        /// Output folder of the whole build.
+        #[arg(long)]
+        out: PathBuf,
+        /// The shard output folders, all N of them.
+        #[arg(required = true)]
+        parts: Vec<PathBuf>,
+        /// Only these corpora (as given to the shard builds).
+        #[arg(long = "corpus", num_args = 1..)]
+        corpora: Vec<String>,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Fail when a split's count differs from its manifest or any file is rejected.
+        #[arg(long)]
+        strict: bool,
+        /// Read manifests from this folder instead of the built-in copies.
+        #[arg(long)]
+        manifests: Option<PathBuf>,
+        /// No progress output.
+        #[arg(long)]
+        quiet: bool,
     },
     /// Check a build: schema, FLAC decoding and hashes, counts, parquet shards.
     Verify {
@@ -106,11 +136,22 @@ fn run(command: Command) -> anyhow::Result<()> {
             println!("\nscoring a pretend model's answers ({}):", outcome.predictions.display());
             print!("{}", outcome.report.to_text());
         }
-        Command::Build { raw, out, corpora, jobs, strict, manifests, quiet } => {
-            let options =
-                cameo::build::BuildOptions { raw, out, corpora, jobs: default_jobs(jobs), strict, manifests, quiet };
+        Command::Build { raw, out, corpora, jobs, strict, manifests, quiet, shard } => {
+            let jobs = default_jobs(jobs);
+            let options = cameo::build::BuildOptions { raw, out, corpora, jobs, strict, manifests, quiet, shard };
             let outcome = cameo::build::run_build(&options)?;
-            print_build(&outcome);
+            match shard {
+                Some(shard) => println!(
+                    "shard {shard}: {} converted, {} reused; merge all {} shards with `cameo merge`",
+                    outcome.run.converted, outcome.run.reused_from_cache, shard.count
+                ),
+                None => print_build(&outcome),
+            }
+        }
+        Command::Merge { raw, out, parts, corpora, jobs, strict, manifests, quiet } => {
+            let jobs = default_jobs(jobs);
+            let options = cameo::build::BuildOptions { raw, out, corpora, jobs, strict, manifests, quiet, shard: None };
+            print_build(&cameo::build::shard::merge(&options, &parts)?);
         }
         Command::Verify { dir } => {
             let report = cameo::verify::verify(&dir)?;

@@ -5,6 +5,7 @@ mod convert;
 pub mod dedupe;
 pub mod progress;
 pub mod report;
+pub mod shard;
 pub mod split;
 
 use crate::corpora::{self, ScanError};
@@ -47,6 +48,8 @@ pub struct BuildOptions {
     /// Read manifests from this folder instead of the embedded copies.
     pub manifests: Option<PathBuf>,
     pub quiet: bool,
+    /// Convert only this shard's share and write no collection (see [`shard`]).
+    pub shard: Option<shard::Shard>,
 }
 
 /// What a build did, for the caller to print.
@@ -147,10 +150,22 @@ pub fn run_build(options: &BuildOptions) -> Result<BuildOutcome, BuildError> {
         .map_err(|error| BuildError::Usage(format!("cannot start {} threads: {error}", options.jobs)))?;
     let mut facts = SplitRunFacts::default();
     let mut built = Vec::new();
+    let mut shard_states = Vec::new();
     for (entry, manifest) in selected.iter().zip(&manifests) {
-        let job =
-            SplitJob { entry, manifest, raw_root: options.raw.join(entry.id), out: &options.out, quiet: options.quiet };
+        let job = SplitJob {
+            entry,
+            manifest,
+            raw_root: options.raw.join(entry.id),
+            out: &options.out,
+            quiet: options.quiet,
+            shard: options.shard,
+        };
         let state = pool.install(|| build_split(&job, &mut facts))?;
+        if options.shard.is_some() {
+            built.push(entry.id.to_string());
+            shard_states.push(state);
+            continue;
+        }
         let path = state_path(&options.out, entry.id);
         let text = serde_json::to_vec_pretty(&state).expect("state serialises");
         crate::fsutil::write_atomic(&path, &text).map_err(BuildError::io(&path))?;
@@ -165,6 +180,19 @@ pub fn run_build(options: &BuildOptions) -> Result<BuildOutcome, BuildError> {
                 entry.id
             )));
         }
+    }
+    if let Some(shard) = options.shard {
+        // A shard leaves FLAC files and cache entries only; `merge` makes the collection.
+        shard::write_marker(&options.out, shard)?;
+        let audio_seconds = shard_states.iter().flat_map(|s| &s.records).map(|r| r.duration).sum();
+        let run = RunFacts {
+            jobs: options.jobs,
+            seconds: started.elapsed().as_secs_f64(),
+            converted: facts.converted,
+            reused_from_cache: facts.reused,
+            audio_seconds,
+        };
+        return Ok(BuildOutcome { splits: shard_states, run });
     }
     let mut states = load_states(&options.out)?;
     dedupe::dedupe_across_splits(&options.out, &mut states).map_err(BuildError::io(&options.out))?;

@@ -15,6 +15,7 @@ pub fn options(raw: &Path, out: &Path, jobs: usize) -> BuildOptions {
         strict: false,
         manifests: None,
         quiet: true,
+        shard: None,
     }
 }
 
