@@ -32,6 +32,15 @@ pub fn write_raw_trees(raw: &Path) -> Result<(), DemoError> {
     let names = fixtures::crema_d::population(1001..=1002);
     fixtures::crema_d::write_population(&crema_d, &names, 0.6).map_err(io(&crema_d))?;
     fixtures::crema_d::write_traps(&crema_d).map_err(io(&crema_d))?;
+    let emozionalmente = raw.join("emozionalmente");
+    let rows = fixtures::emozionalmente::population(24);
+    let version = fixtures::emozionalmente::Version::V1_0;
+    fixtures::emozionalmente::write_population(&emozionalmente, version, &rows, 0.6).map_err(io(&emozionalmente))?;
+    fixtures::emozionalmente::write_traps(&emozionalmente).map_err(io(&emozionalmente))?;
+    let jl_corpus = raw.join("jl_corpus");
+    let stems = fixtures::jl_corpus::population(&["female1", "male2"], 1..=1);
+    fixtures::jl_corpus::write_population(&jl_corpus, &stems, Some(0.6)).map_err(io(&jl_corpus))?;
+    fixtures::jl_corpus::write_traps(&jl_corpus).map_err(io(&jl_corpus))?;
     let mesd = raw.join("mesd");
     let names = fixtures::mesd::population(2);
     fixtures::mesd::write_population(&mesd, &names, 0.6).map_err(io(&mesd))?;

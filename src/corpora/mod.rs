@@ -3,6 +3,8 @@
 //! Adapters are registered in [`REGISTRY`] together with their embedded manifests.
 pub mod cafe;
 pub mod crema_d;
+pub mod emozionalmente;
+pub mod jl_corpus;
 pub mod mesd;
 pub mod nemo;
 pub mod ravdess;
@@ -166,6 +168,16 @@ pub static REGISTRY: &[CorpusEntry] = &[
         id: "crema_d",
         manifest_toml: include_str!("../../manifests/crema_d.toml"),
         adapter: &crema_d::CremaD,
+    },
+    CorpusEntry {
+        id: "emozionalmente",
+        manifest_toml: include_str!("../../manifests/emozionalmente.toml"),
+        adapter: &emozionalmente::Emozionalmente,
+    },
+    CorpusEntry {
+        id: "jl_corpus",
+        manifest_toml: include_str!("../../manifests/jl_corpus.toml"),
+        adapter: &jl_corpus::JlCorpus,
     },
     CorpusEntry { id: "mesd", manifest_toml: include_str!("../../manifests/mesd.toml"), adapter: &mesd::Mesd },
     CorpusEntry { id: "nemo", manifest_toml: include_str!("../../manifests/nemo.toml"), adapter: &nemo::Nemo },
