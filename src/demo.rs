@@ -49,10 +49,26 @@ pub fn write_raw_trees(raw: &Path) -> Result<(), DemoError> {
     let rows = fixtures::nemo::population(6);
     fixtures::nemo::write_population(&nemo, &rows, 0.6).map_err(io(&nemo))?;
     fixtures::nemo::write_traps(&nemo).map_err(io(&nemo))?;
+    let oreau = raw.join("oreau");
+    let names = &fixtures::oreau::population()[..14];
+    fixtures::oreau::write_population(&oreau, fixtures::oreau::DOUBLED_VERSION_ONE, names, 0.6).map_err(io(&oreau))?;
+    fixtures::oreau::write_traps(&oreau).map_err(io(&oreau))?;
     let ravdess = raw.join("ravdess");
     let names = fixtures::ravdess::population(1..=2);
     fixtures::ravdess::write_population(&ravdess, &names, 0.6).map_err(io(&ravdess))?;
     fixtures::ravdess::write_traps(&ravdess).map_err(io(&ravdess))?;
+    let subesco = raw.join("subesco");
+    // The stray-bracket file, and one speaker's 44.1 and 48 kHz files.
+    let files: Vec<_> = fixtures::subesco::population()
+        .into_iter()
+        .filter(|file| {
+            ["F_02_MONIKA_S_2_SURPRISE_", "M_09_SHUMANTA_S_1_FEAR_", "M_09_SHUMANTA_S_1_SAD_"]
+                .iter()
+                .any(|prefix| file.name.starts_with(prefix))
+        })
+        .collect();
+    fixtures::subesco::write_population(&subesco, fixtures::subesco::WRAPPER, &files, 0.6).map_err(io(&subesco))?;
+    fixtures::subesco::write_traps(&subesco).map_err(io(&subesco))?;
     Ok(())
 }
 

@@ -7,7 +7,9 @@ pub mod emozionalmente;
 pub mod jl_corpus;
 pub mod mesd;
 pub mod nemo;
+pub mod oreau;
 pub mod ravdess;
+pub mod subesco;
 pub mod walk;
 
 use crate::manifest::{Manifest, ManifestError};
@@ -181,10 +183,16 @@ pub static REGISTRY: &[CorpusEntry] = &[
     },
     CorpusEntry { id: "mesd", manifest_toml: include_str!("../../manifests/mesd.toml"), adapter: &mesd::Mesd },
     CorpusEntry { id: "nemo", manifest_toml: include_str!("../../manifests/nemo.toml"), adapter: &nemo::Nemo },
+    CorpusEntry { id: "oreau", manifest_toml: include_str!("../../manifests/oreau.toml"), adapter: &oreau::Oreau },
     CorpusEntry {
         id: "ravdess",
         manifest_toml: include_str!("../../manifests/ravdess.toml"),
         adapter: &ravdess::Ravdess,
+    },
+    CorpusEntry {
+        id: "subesco",
+        manifest_toml: include_str!("../../manifests/subesco.toml"),
+        adapter: &subesco::Subesco,
     },
 ];
 
