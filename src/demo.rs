@@ -44,6 +44,11 @@ pub fn write_raw_trees(raw: &Path) -> Result<(), DemoError> {
     let names = fixtures::ravdess::population(1..=2);
     fixtures::ravdess::write_population(&ravdess, &names, 0.6).map_err(io(&ravdess))?;
     fixtures::ravdess::write_traps(&ravdess).map_err(io(&ravdess))?;
+    // RESD: both parquet tables with dialogues 10-12 (spaced names, dialogue 11's reversed
+    // folder, 16 and 44.1 kHz rows) and the trap rows.
+    let resd = raw.join("resd");
+    let rows = fixtures::resd::population(10..=12);
+    fixtures::resd::write_traps(&resd, &rows, 0.6).map_err(io(&resd))?;
     Ok(())
 }
 

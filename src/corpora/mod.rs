@@ -6,6 +6,7 @@ pub mod crema_d;
 pub mod mesd;
 pub mod nemo;
 pub mod ravdess;
+pub mod resd;
 pub mod walk;
 
 use crate::manifest::{Manifest, ManifestError};
@@ -174,6 +175,7 @@ pub static REGISTRY: &[CorpusEntry] = &[
         manifest_toml: include_str!("../../manifests/ravdess.toml"),
         adapter: &ravdess::Ravdess,
     },
+    CorpusEntry { id: "resd", manifest_toml: include_str!("../../manifests/resd.toml"), adapter: &resd::Resd },
 ];
 
 /// Looks a corpus up by split id.
