@@ -69,6 +69,11 @@ pub fn write_raw_trees(raw: &Path) -> Result<(), DemoError> {
         .collect();
     fixtures::subesco::write_population(&subesco, fixtures::subesco::WRAPPER, &files, 0.6).map_err(io(&subesco))?;
     fixtures::subesco::write_traps(&subesco).map_err(io(&subesco))?;
+    // RESD: both parquet tables with dialogues 10-12 (spaced names, dialogue 11's reversed
+    // folder, 16 and 44.1 kHz rows) and the trap rows.
+    let resd = raw.join("resd");
+    let rows = fixtures::resd::population(10..=12);
+    fixtures::resd::write_traps(&resd, &rows, 0.6).map_err(io(&resd))?;
     Ok(())
 }
 

@@ -9,6 +9,7 @@ pub mod mesd;
 pub mod nemo;
 pub mod oreau;
 pub mod ravdess;
+pub mod resd;
 pub mod subesco;
 pub mod walk;
 
@@ -189,6 +190,7 @@ pub static REGISTRY: &[CorpusEntry] = &[
         manifest_toml: include_str!("../../manifests/ravdess.toml"),
         adapter: &ravdess::Ravdess,
     },
+    CorpusEntry { id: "resd", manifest_toml: include_str!("../../manifests/resd.toml"), adapter: &resd::Resd },
     CorpusEntry {
         id: "subesco",
         manifest_toml: include_str!("../../manifests/subesco.toml"),
