@@ -40,6 +40,11 @@ pub fn write_raw_trees(raw: &Path) -> Result<(), DemoError> {
     let rows = fixtures::nemo::population(6);
     fixtures::nemo::write_population(&nemo, &rows, 0.6).map_err(io(&nemo))?;
     fixtures::nemo::write_traps(&nemo).map_err(io(&nemo))?;
+    let pavoque = raw.join("pavoque");
+    let mut recordings = fixtures::pavoque::population(4, 50..=90);
+    let mut traps = fixtures::pavoque::add_traps(&mut recordings);
+    fixtures::pavoque::write_population(&pavoque, &recordings, true).map_err(io(&pavoque))?;
+    fixtures::pavoque::write_junk(&pavoque, &mut traps).map_err(io(&pavoque))?;
     let ravdess = raw.join("ravdess");
     let names = fixtures::ravdess::population(1..=2);
     fixtures::ravdess::write_population(&ravdess, &names, 0.6).map_err(io(&ravdess))?;

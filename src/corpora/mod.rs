@@ -5,6 +5,7 @@ pub mod cafe;
 pub mod crema_d;
 pub mod mesd;
 pub mod nemo;
+pub mod pavoque;
 pub mod ravdess;
 pub mod walk;
 
@@ -169,6 +170,11 @@ pub static REGISTRY: &[CorpusEntry] = &[
     },
     CorpusEntry { id: "mesd", manifest_toml: include_str!("../../manifests/mesd.toml"), adapter: &mesd::Mesd },
     CorpusEntry { id: "nemo", manifest_toml: include_str!("../../manifests/nemo.toml"), adapter: &nemo::Nemo },
+    CorpusEntry {
+        id: "pavoque",
+        manifest_toml: include_str!("../../manifests/pavoque.toml"),
+        adapter: &pavoque::Pavoque,
+    },
     CorpusEntry {
         id: "ravdess",
         manifest_toml: include_str!("../../manifests/ravdess.toml"),
