@@ -53,6 +53,11 @@ pub fn write_raw_trees(raw: &Path) -> Result<(), DemoError> {
     let names = &fixtures::oreau::population()[..14];
     fixtures::oreau::write_population(&oreau, fixtures::oreau::DOUBLED_VERSION_ONE, names, 0.6).map_err(io(&oreau))?;
     fixtures::oreau::write_traps(&oreau).map_err(io(&oreau))?;
+    let pavoque = raw.join("pavoque");
+    let mut recordings = fixtures::pavoque::population(4, 50..=90);
+    let mut traps = fixtures::pavoque::add_traps(&mut recordings);
+    fixtures::pavoque::write_population(&pavoque, &recordings, true).map_err(io(&pavoque))?;
+    fixtures::pavoque::write_junk(&pavoque, &mut traps).map_err(io(&pavoque))?;
     let ravdess = raw.join("ravdess");
     let names = fixtures::ravdess::population(1..=2);
     fixtures::ravdess::write_population(&ravdess, &names, 0.6).map_err(io(&ravdess))?;

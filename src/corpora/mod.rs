@@ -8,6 +8,7 @@ pub mod jl_corpus;
 pub mod mesd;
 pub mod nemo;
 pub mod oreau;
+pub mod pavoque;
 pub mod ravdess;
 pub mod resd;
 pub mod subesco;
@@ -185,6 +186,11 @@ pub static REGISTRY: &[CorpusEntry] = &[
     CorpusEntry { id: "mesd", manifest_toml: include_str!("../../manifests/mesd.toml"), adapter: &mesd::Mesd },
     CorpusEntry { id: "nemo", manifest_toml: include_str!("../../manifests/nemo.toml"), adapter: &nemo::Nemo },
     CorpusEntry { id: "oreau", manifest_toml: include_str!("../../manifests/oreau.toml"), adapter: &oreau::Oreau },
+    CorpusEntry {
+        id: "pavoque",
+        manifest_toml: include_str!("../../manifests/pavoque.toml"),
+        adapter: &pavoque::Pavoque,
+    },
     CorpusEntry {
         id: "ravdess",
         manifest_toml: include_str!("../../manifests/ravdess.toml"),
