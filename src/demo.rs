@@ -32,6 +32,11 @@ pub fn write_raw_trees(raw: &Path) -> Result<(), DemoError> {
     let names = fixtures::crema_d::population(1001..=1002);
     fixtures::crema_d::write_population(&crema_d, &names, 0.6).map_err(io(&crema_d))?;
     fixtures::crema_d::write_traps(&crema_d).map_err(io(&crema_d))?;
+    let enterface = raw.join("enterface");
+    // Subject 2 (swapped names), 6 (uncut sessions, skipped), 11 and 12 (one set counted).
+    let names = fixtures::enterface::population([2, 6, 11, 12]);
+    fixtures::enterface::write_population(&enterface, &names, 0.6).map_err(io(&enterface))?;
+    fixtures::enterface::write_traps(&enterface).map_err(io(&enterface))?;
     let mesd = raw.join("mesd");
     let names = fixtures::mesd::population(2);
     fixtures::mesd::write_population(&mesd, &names, 0.6).map_err(io(&mesd))?;

@@ -1,5 +1,8 @@
-//! Picks the decoder for a source by its content (magic bytes), never by its file name.
+//! Picks the decoder for a source by its content (magic bytes and, for RIFF, the form type),
+//! never by its file name.
+use super::avi::AviReader;
 use super::flac_in::FlacStream;
+use super::riff::fourcc;
 use super::wav::WavReader;
 use super::{AudioError, PcmStream};
 use std::fs::File;
@@ -23,8 +26,16 @@ pub fn open_source(path: &Path) -> Result<Box<dyn PcmStream>, AudioError> {
         return Err(AudioError::GitLfsPointer);
     }
     if magic.starts_with(b"RIFF") || magic.starts_with(b"RF64") {
-        let reader = BufReader::with_capacity(1 << 16, File::open(path)?);
-        return Ok(Box::new(WavReader::new(reader)?));
+        // RIFF is a family: the form type after the size says what the file holds.
+        return match magic.get(8..12) {
+            Some(b"WAVE") => Ok(Box::new(WavReader::new(BufReader::with_capacity(1 << 16, File::open(path)?))?)),
+            Some(b"AVI ") => Ok(Box::new(AviReader::new(File::open(path)?)?)),
+            Some(form) => {
+                let form: [u8; 4] = [form[0], form[1], form[2], form[3]];
+                Err(AudioError::Unsupported(format!("RIFF form type '{}' (neither WAVE nor AVI)", fourcc(&form))))
+            }
+            None => Err(AudioError::Truncated(format!("{}-byte file, shorter than a RIFF header", magic.len()))),
+        };
     }
     if magic.starts_with(b"fLaC") {
         return Ok(Box::new(FlacStream::open(path)?));
@@ -42,4 +53,34 @@ fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> 
         }
     }
     Ok(filled)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures::avi::{encode_avi, AviAudio, AviOptions};
+    use crate::fixtures::wav::{encode, WavSpec};
+
+    fn open_bytes(bytes: &[u8]) -> Result<Box<dyn PcmStream>, AudioError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("clip.bin");
+        std::fs::write(&path, bytes).unwrap();
+        open_source(&path)
+    }
+
+    #[test]
+    fn riff_files_go_to_the_reader_of_their_form_type() {
+        let wav = encode(&WavSpec::int(16, 1, 16_000), &Default::default(), &[vec![0.25; 10]]);
+        assert_eq!(open_bytes(&wav).unwrap().total_frames(), Some(10));
+        let options = AviOptions { audio: Some(AviAudio::pcm(WavSpec::int(16, 2, 48_000))), ..Default::default() };
+        let avi = encode_avi(&options, &[vec![0.25; 20], vec![0.5; 20]]);
+        let stream = open_bytes(&avi).unwrap();
+        assert_eq!((stream.sample_rate(), stream.channels(), stream.total_frames()), (48_000, 2, Some(20)));
+        let mut other = wav.clone();
+        other[8..12].copy_from_slice(b"CDXA");
+        let error = open_bytes(&other).err().unwrap();
+        assert_eq!(error.to_string(), "unsupported audio: RIFF form type 'CDXA' (neither WAVE nor AVI)");
+        let error = open_bytes(b"RIFF\x10\0\0\0AV").err().unwrap();
+        assert!(matches!(error, AudioError::Truncated(_)), "{error}");
+    }
 }

@@ -3,6 +3,7 @@
 //! Adapters are registered in [`REGISTRY`] together with their embedded manifests.
 pub mod cafe;
 pub mod crema_d;
+pub mod enterface;
 pub mod mesd;
 pub mod nemo;
 pub mod ravdess;
@@ -120,6 +121,11 @@ pub static REGISTRY: &[CorpusEntry] = &[
         id: "crema_d",
         manifest_toml: include_str!("../../manifests/crema_d.toml"),
         adapter: &crema_d::CremaD,
+    },
+    CorpusEntry {
+        id: "enterface",
+        manifest_toml: include_str!("../../manifests/enterface.toml"),
+        adapter: &enterface::Enterface,
     },
     CorpusEntry { id: "mesd", manifest_toml: include_str!("../../manifests/mesd.toml"), adapter: &mesd::Mesd },
     CorpusEntry { id: "nemo", manifest_toml: include_str!("../../manifests/nemo.toml"), adapter: &nemo::Nemo },
