@@ -41,6 +41,11 @@ pub fn write_raw_trees(raw: &Path) -> Result<(), DemoError> {
     let stems = fixtures::jl_corpus::population(&["female1", "male2"], 1..=1);
     fixtures::jl_corpus::write_population(&jl_corpus, &stems, Some(0.6)).map_err(io(&jl_corpus))?;
     fixtures::jl_corpus::write_traps(&jl_corpus).map_err(io(&jl_corpus))?;
+    let enterface = raw.join("enterface");
+    // Subject 2 (swapped names), 6 (uncut sessions, skipped), 11 and 12 (one set counted).
+    let names = fixtures::enterface::population([2, 6, 11, 12]);
+    fixtures::enterface::write_population(&enterface, &names, 0.6).map_err(io(&enterface))?;
+    fixtures::enterface::write_traps(&enterface).map_err(io(&enterface))?;
     let mesd = raw.join("mesd");
     let names = fixtures::mesd::population(2);
     fixtures::mesd::write_population(&mesd, &names, 0.6).map_err(io(&mesd))?;

@@ -4,6 +4,7 @@
 pub mod cafe;
 pub mod crema_d;
 pub mod emozionalmente;
+pub mod enterface;
 pub mod jl_corpus;
 pub mod mesd;
 pub mod nemo;
@@ -177,6 +178,11 @@ pub static REGISTRY: &[CorpusEntry] = &[
         id: "emozionalmente",
         manifest_toml: include_str!("../../manifests/emozionalmente.toml"),
         adapter: &emozionalmente::Emozionalmente,
+    },
+    CorpusEntry {
+        id: "enterface",
+        manifest_toml: include_str!("../../manifests/enterface.toml"),
+        adapter: &enterface::Enterface,
     },
     CorpusEntry {
         id: "jl_corpus",
