@@ -80,6 +80,39 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// What a raw tree holds against the manifests, without decoding audio: found/expected,
+    /// skipped junk, rejects, and what looks wrong with how to fix it. Exit 1 when a selected
+    /// corpus is unusable (missing, no items, unreadable).
+    Scan {
+        /// Folder holding one folder per corpus, named by split (raw/ravdess, raw/cafe, ...).
+        #[arg(long)]
+        raw: PathBuf,
+        /// Only these corpora (split ids); default: every corpus cameo knows.
+        #[arg(long = "corpus", num_args = 1..)]
+        corpora: Vec<String>,
+        /// Read manifests from this folder instead of the built-in copies.
+        #[arg(long)]
+        manifests: Option<PathBuf>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Download the manifests' sources into RAW/.downloads/ (resuming interrupted downloads),
+    /// check size and SHA-256, extract into RAW/<split>/; say where to get and put manual ones.
+    Fetch {
+        /// Folder holding one folder per corpus (created when missing).
+        #[arg(long)]
+        raw: PathBuf,
+        /// Only these corpora (split ids); default: every corpus cameo knows.
+        #[arg(long = "corpus", num_args = 1..)]
+        corpora: Vec<String>,
+        /// Read manifests from this folder instead of the built-in copies.
+        #[arg(long)]
+        manifests: Option<PathBuf>,
+        /// No progress output.
+        #[arg(long)]
+        quiet: bool,
+    },
     /// Check a build: schema, FLAC decoding and hashes, counts, parquet shards.
     Verify {
         /// The build folder.
@@ -152,6 +185,31 @@ fn run(command: Command) -> anyhow::Result<()> {
             let jobs = default_jobs(jobs);
             let options = cameo::build::BuildOptions { raw, out, corpora, jobs, strict, manifests, quiet, shard: None };
             print_build(&cameo::build::shard::merge(&options, &parts)?);
+        }
+        Command::Scan { raw, corpora, manifests, json } => {
+            let report = cameo::scan::run_scan(&cameo::scan::ScanOptions { raw, corpora, manifests })?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", cameo::scan::render::to_text(&report));
+            }
+            let unusable = report.unusable();
+            if !unusable.is_empty() {
+                anyhow::bail!("{}: unusable: {}", report.raw.display(), unusable.join(", "));
+            }
+        }
+        Command::Fetch { raw, corpora, manifests, quiet } => {
+            let report = cameo::fetch::run_fetch(&cameo::fetch::FetchOptions { raw, corpora, manifests, quiet })?;
+            print!("{}", cameo::fetch::report::to_text(&report));
+            let failures = report.failures();
+            if let Some((source, error)) = failures.first() {
+                anyhow::bail!(
+                    "{}: {error} ({} of {} sources failed)",
+                    source.corpus,
+                    failures.len(),
+                    report.sources.len()
+                );
+            }
         }
         Command::Verify { dir } => {
             let report = cameo::verify::verify(&dir)?;
