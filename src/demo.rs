@@ -32,6 +32,20 @@ pub fn write_raw_trees(raw: &Path) -> Result<(), DemoError> {
     let names = fixtures::crema_d::population(1001..=1002);
     fixtures::crema_d::write_population(&crema_d, &names, 0.6).map_err(io(&crema_d))?;
     fixtures::crema_d::write_traps(&crema_d).map_err(io(&crema_d))?;
+    let emozionalmente = raw.join("emozionalmente");
+    let rows = fixtures::emozionalmente::population(24);
+    let version = fixtures::emozionalmente::Version::V1_0;
+    fixtures::emozionalmente::write_population(&emozionalmente, version, &rows, 0.6).map_err(io(&emozionalmente))?;
+    fixtures::emozionalmente::write_traps(&emozionalmente).map_err(io(&emozionalmente))?;
+    let jl_corpus = raw.join("jl_corpus");
+    let stems = fixtures::jl_corpus::population(&["female1", "male2"], 1..=1);
+    fixtures::jl_corpus::write_population(&jl_corpus, &stems, Some(0.6)).map_err(io(&jl_corpus))?;
+    fixtures::jl_corpus::write_traps(&jl_corpus).map_err(io(&jl_corpus))?;
+    let enterface = raw.join("enterface");
+    // Subject 2 (swapped names), 6 (uncut sessions, skipped), 11 and 12 (one set counted).
+    let names = fixtures::enterface::population([2, 6, 11, 12]);
+    fixtures::enterface::write_population(&enterface, &names, 0.6).map_err(io(&enterface))?;
+    fixtures::enterface::write_traps(&enterface).map_err(io(&enterface))?;
     let mesd = raw.join("mesd");
     let names = fixtures::mesd::population(2);
     fixtures::mesd::write_population(&mesd, &names, 0.6).map_err(io(&mesd))?;
@@ -40,10 +54,36 @@ pub fn write_raw_trees(raw: &Path) -> Result<(), DemoError> {
     let rows = fixtures::nemo::population(6);
     fixtures::nemo::write_population(&nemo, &rows, 0.6).map_err(io(&nemo))?;
     fixtures::nemo::write_traps(&nemo).map_err(io(&nemo))?;
+    let oreau = raw.join("oreau");
+    let names = &fixtures::oreau::population()[..14];
+    fixtures::oreau::write_population(&oreau, fixtures::oreau::DOUBLED_VERSION_ONE, names, 0.6).map_err(io(&oreau))?;
+    fixtures::oreau::write_traps(&oreau).map_err(io(&oreau))?;
+    let pavoque = raw.join("pavoque");
+    let mut recordings = fixtures::pavoque::population(4, 50..=90);
+    let mut traps = fixtures::pavoque::add_traps(&mut recordings);
+    fixtures::pavoque::write_population(&pavoque, &recordings, true).map_err(io(&pavoque))?;
+    fixtures::pavoque::write_junk(&pavoque, &mut traps).map_err(io(&pavoque))?;
     let ravdess = raw.join("ravdess");
     let names = fixtures::ravdess::population(1..=2);
     fixtures::ravdess::write_population(&ravdess, &names, 0.6).map_err(io(&ravdess))?;
     fixtures::ravdess::write_traps(&ravdess).map_err(io(&ravdess))?;
+    let subesco = raw.join("subesco");
+    // The stray-bracket file, and one speaker's 44.1 and 48 kHz files.
+    let files: Vec<_> = fixtures::subesco::population()
+        .into_iter()
+        .filter(|file| {
+            ["F_02_MONIKA_S_2_SURPRISE_", "M_09_SHUMANTA_S_1_FEAR_", "M_09_SHUMANTA_S_1_SAD_"]
+                .iter()
+                .any(|prefix| file.name.starts_with(prefix))
+        })
+        .collect();
+    fixtures::subesco::write_population(&subesco, fixtures::subesco::WRAPPER, &files, 0.6).map_err(io(&subesco))?;
+    fixtures::subesco::write_traps(&subesco).map_err(io(&subesco))?;
+    // RESD: both parquet tables with dialogues 10-12 (spaced names, dialogue 11's reversed
+    // folder, 16 and 44.1 kHz rows) and the trap rows.
+    let resd = raw.join("resd");
+    let rows = fixtures::resd::population(10..=12);
+    fixtures::resd::write_traps(&resd, &rows, 0.6).map_err(io(&resd))?;
     Ok(())
 }
 
@@ -93,6 +133,7 @@ pub fn run_demo(out: &Path, jobs: usize) -> Result<DemoOutcome, DemoError> {
         strict: false,
         manifests: None,
         quiet: false,
+        shard: None,
     };
     let build = run_build(&options)?;
     let verified = crate::verify::verify(&build_dir)?;

@@ -3,6 +3,7 @@
 //! every capability lives in one of these modules:
 //!
 //! - [`corpora`]: adapters that list what a raw download holds (no audio decoding)
+//! - [`fetch`], [`scan`]: getting the raw downloads, and checking a raw tree before a build
 //! - [`audio`]: decode, resample, quantise, hash and FLAC-encode one item
 //! - [`build`]: the pipeline — scan, parallel conversion, dedupe, resume, reports
 //! - [`sinks`]: metadata.jsonl, parquet shards, dataset card, LICENSES/, build.json
@@ -19,12 +20,15 @@ pub mod corpora;
 pub mod demo;
 pub mod eval;
 pub mod export;
+pub mod fetch;
 pub mod fixtures;
 pub mod fonts;
 pub mod fsutil;
 pub mod license_terms;
 pub mod manifest;
 pub mod record;
+pub mod scan;
+pub mod selection;
 pub mod sinks;
 pub mod stats;
 pub mod verify;

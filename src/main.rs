@@ -48,6 +48,69 @@ enum Command {
         /// No progress output.
         #[arg(long)]
         quiet: bool,
+        /// Convert only shard I of N (e.g. 2/8) for a later `cameo merge`; writes no collection.
+        #[arg(long, value_name = "I/N")]
+        shard: Option<cameo::build::shard::Shard>,
+    },
+    /// Merge the outputs of `build --shard 1/N` .. `N/N` into one build, identical to an unsharded one.
+    Merge {
+        /// The raw folder the shards were built from.
+        #[arg(long)]
+        raw: PathBuf,
+        /// Output folder of the whole build.
+        #[arg(long)]
+        out: PathBuf,
+        /// The shard output folders, all N of them.
+        #[arg(required = true)]
+        parts: Vec<PathBuf>,
+        /// Only these corpora (as given to the shard builds).
+        #[arg(long = "corpus", num_args = 1..)]
+        corpora: Vec<String>,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Fail when a split's count differs from its manifest or any file is rejected.
+        #[arg(long)]
+        strict: bool,
+        /// Read manifests from this folder instead of the built-in copies.
+        #[arg(long)]
+        manifests: Option<PathBuf>,
+        /// No progress output.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// What a raw tree holds against the manifests, without decoding audio: found/expected,
+    /// skipped junk, rejects, and what looks wrong with how to fix it. Exit 1 when a selected
+    /// corpus is unusable (missing, no items, unreadable).
+    Scan {
+        /// Folder holding one folder per corpus, named by split (raw/ravdess, raw/cafe, ...).
+        #[arg(long)]
+        raw: PathBuf,
+        /// Only these corpora (split ids); default: every corpus cameo knows.
+        #[arg(long = "corpus", num_args = 1..)]
+        corpora: Vec<String>,
+        /// Read manifests from this folder instead of the built-in copies.
+        #[arg(long)]
+        manifests: Option<PathBuf>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Download the manifests' sources into RAW/.downloads/ (resuming interrupted downloads),
+    /// check size and SHA-256, extract into RAW/<split>/; say where to get and put manual ones.
+    Fetch {
+        /// Folder holding one folder per corpus (created when missing).
+        #[arg(long)]
+        raw: PathBuf,
+        /// Only these corpora (split ids); default: every corpus cameo knows.
+        #[arg(long = "corpus", num_args = 1..)]
+        corpora: Vec<String>,
+        /// Read manifests from this folder instead of the built-in copies.
+        #[arg(long)]
+        manifests: Option<PathBuf>,
+        /// No progress output.
+        #[arg(long)]
+        quiet: bool,
     },
     /// Check a build: schema, FLAC decoding and hashes, counts, parquet shards.
     Verify {
@@ -141,11 +204,47 @@ fn run(command: Command) -> anyhow::Result<()> {
             println!("\nscoring a pretend model's answers ({}):", outcome.predictions.display());
             print!("{}", outcome.report.to_text());
         }
-        Command::Build { raw, out, corpora, jobs, strict, manifests, quiet } => {
-            let options =
-                cameo::build::BuildOptions { raw, out, corpora, jobs: default_jobs(jobs), strict, manifests, quiet };
+        Command::Build { raw, out, corpora, jobs, strict, manifests, quiet, shard } => {
+            let jobs = default_jobs(jobs);
+            let options = cameo::build::BuildOptions { raw, out, corpora, jobs, strict, manifests, quiet, shard };
             let outcome = cameo::build::run_build(&options)?;
-            print_build(&outcome);
+            match shard {
+                Some(shard) => println!(
+                    "shard {shard}: {} converted, {} reused; merge all {} shards with `cameo merge`",
+                    outcome.run.converted, outcome.run.reused_from_cache, shard.count
+                ),
+                None => print_build(&outcome),
+            }
+        }
+        Command::Merge { raw, out, parts, corpora, jobs, strict, manifests, quiet } => {
+            let jobs = default_jobs(jobs);
+            let options = cameo::build::BuildOptions { raw, out, corpora, jobs, strict, manifests, quiet, shard: None };
+            print_build(&cameo::build::shard::merge(&options, &parts)?);
+        }
+        Command::Scan { raw, corpora, manifests, json } => {
+            let report = cameo::scan::run_scan(&cameo::scan::ScanOptions { raw, corpora, manifests })?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", cameo::scan::render::to_text(&report));
+            }
+            let unusable = report.unusable();
+            if !unusable.is_empty() {
+                anyhow::bail!("{}: unusable: {}", report.raw.display(), unusable.join(", "));
+            }
+        }
+        Command::Fetch { raw, corpora, manifests, quiet } => {
+            let report = cameo::fetch::run_fetch(&cameo::fetch::FetchOptions { raw, corpora, manifests, quiet })?;
+            print!("{}", cameo::fetch::report::to_text(&report));
+            let failures = report.failures();
+            if let Some((source, error)) = failures.first() {
+                anyhow::bail!(
+                    "{}: {error} ({} of {} sources failed)",
+                    source.corpus,
+                    failures.len(),
+                    report.sources.len()
+                );
+            }
         }
         Command::Verify { dir } => {
             let report = cameo::verify::verify(&dir)?;

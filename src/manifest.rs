@@ -155,6 +155,12 @@ impl Manifest {
                     ));
                 }
             }
+            if source.url.is_some() && !is_plain_file_name(&source.file) {
+                return Err(invalid(
+                    format!("sources[{index}].file"),
+                    format!("'{}' must be a plain file name (it names the download in raw/.downloads/)", source.file),
+                ));
+            }
             if source.url.is_none() && source.manual.is_none() {
                 return Err(invalid(format!("sources[{index}]"), "needs `url` or `manual` instructions".into()));
             }
@@ -166,6 +172,11 @@ impl Manifest {
     pub fn emotion_for(&self, source_label: &str) -> Option<Emotion> {
         self.labels.get(source_label).and_then(|target| target.parse().ok())
     }
+}
+
+/// Whether `name` can name a file inside a folder: not empty, no separators, not `.` or `..`.
+pub fn is_plain_file_name(name: &str) -> bool {
+    !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '\\', '\0'])
 }
 
 #[cfg(test)]
@@ -229,6 +240,15 @@ sha256 = "0000000000000000000000000000000000000000000000000000000000000000"
         );
         let error = Manifest::parse(&text, "toy.toml").unwrap_err().to_string();
         assert!(error.contains("`sources[0].sha256`: malformed checksum 'abc'"), "{error}");
+    }
+
+    #[test]
+    fn a_download_must_have_a_plain_file_name() {
+        let text = GOOD.replace("file = \"toy.zip\"", "file = \"../toy.zip\"");
+        let error = Manifest::parse(&text, "toy.toml").unwrap_err().to_string();
+        assert!(error.contains("`sources[0].file`: '../toy.zip' must be a plain file name"), "{error}");
+        assert!(is_plain_file_name("Mexican Emotional Speech Database (MESD).zip"));
+        assert!(!is_plain_file_name("CREMA-D (git repository, AudioWAV/)"));
     }
 
     #[test]

@@ -105,3 +105,22 @@ fn demo_builds_verifies_and_scores_without_network() {
     assert_eq!(code, 0);
     assert!(stdout.starts_with(&format!("ok: {samples} samples")), "{stdout}");
 }
+
+#[test]
+fn a_second_build_into_a_locked_folder_is_refused_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (raw, out) = (dir.path().join("raw"), dir.path().join("out"));
+    write_population(&raw.join("ravdess"), &population(1..=1), 0.05).unwrap();
+    build(&raw, &out, 2);
+    let before = tree_bytes(&out);
+    // Another build holds the lock.
+    let held = std::fs::File::options().write(true).open(out.join(".cameo/lock")).unwrap();
+    held.lock().unwrap();
+    let (code, _, stderr) = run(&["build", "--raw", raw.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_ne!(code, 0);
+    assert!(stderr.contains("another cameo build is writing to this folder"), "{stderr}");
+    assert_eq!(tree_bytes(&out), before);
+    drop(held);
+    let (code, _, stderr) = run(&["build", "--raw", raw.to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet"]);
+    assert_eq!(code, 0, "{stderr}");
+}

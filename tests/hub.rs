@@ -61,9 +61,19 @@ fn the_demo_build_card_and_shards_are_read_by_datasets_and_huggingface_hub() {
     assert_eq!(header["language"], serde_yaml::to_value(&languages).unwrap());
     let licenses: BTreeSet<&str> = manifests.iter().map(|m| hub_license(&m.license.spdx)).collect();
     assert_eq!(header["license"], serde_yaml::to_value(&licenses).unwrap());
+    if licenses.contains("other") {
+        // The hub asks a name and a text of `other` (the research terms of a LicenseRef).
+        assert_eq!(header["license_name"], "cameo-corpus-licenses");
+        assert_eq!(header["license_link"], "LICENSES/ATTRIBUTION.md");
+    }
     assert_eq!(header["task_categories"], serde_yaml::to_value(["audio-classification"]).unwrap());
     assert_eq!(header["task_ids"], serde_yaml::to_value(["audio-emotion-recognition"]).unwrap());
-    assert_eq!(header["size_categories"], serde_yaml::to_value(["n<1K"]).unwrap());
+    let size = match records.len() {
+        0..1_000 => "n<1K",
+        1_000..10_000 => "1K<n<10K",
+        _ => "10K<n<100K",
+    };
+    assert_eq!(header["size_categories"], serde_yaml::to_value([size]).unwrap());
     assert_eq!(header["multilinguality"], serde_yaml::to_value(["multilingual"]).unwrap());
     let data_files: Vec<_> =
         splits.keys().map(|s| json!({"split": s, "path": format!("data/{s}-*.parquet")})).collect();
@@ -159,7 +169,12 @@ fn the_demo_build_card_and_shards_are_read_by_datasets_and_huggingface_hub() {
         );
         assert!(card.lines().any(|line| line == row), "missing provenance row {row}");
     }
-    assert!(card.contains(&format!("Built by `cameo {}` (pipeline `cameo-pipeline-1`)", env!("CARGO_PKG_VERSION"))));
+    let built_by = format!(
+        "Built by `cameo {}` (pipeline `{}`)",
+        env!("CARGO_PKG_VERSION"),
+        cameo::build::cache::PIPELINE_VERSION
+    );
+    assert!(card.contains(&built_by), "{built_by}");
 
     // The real libraries, offline.
     let seen = python_check("check_hub.py", &[&out], &dir.path().join("hf-home"));

@@ -1,12 +1,14 @@
 //! The audio core: decode any supported source to mono f64, resample to 16 kHz, quantise to
 //! 16-bit, hash the canonical PCM (the file_id) and encode FLAC — in one streaming pass per
 //! item, so memory does not grow with the length of a recording.
+pub mod avi;
 pub mod canonical;
 pub mod decode;
 pub mod embedded;
 pub mod flac_in;
 pub mod flac_out;
 pub mod resample;
+pub mod riff;
 pub mod segment;
 pub mod wav;
 
@@ -26,6 +28,8 @@ pub enum AudioError {
     Unsupported(String),
     #[error("Git LFS pointer, fetch the real file (git lfs pull)")]
     GitLfsPointer,
+    #[error("no audio track: {0}")]
+    NoAudioTrack(String),
     #[error("empty audio: no samples")]
     Empty,
     #[error("invalid sample value: {0}")]

@@ -1,119 +1,194 @@
-//! Streaming sample-rate conversion to 16 kHz with rubato.
+//! Streaming sample-rate conversion to 16 kHz, bit-for-bit the same on every machine.
 //!
-//! Filter choice: rubato's synchronous FFT resampler (`rubato::Fft`, `FixedSync::Both`). For a
-//! fixed rational ratio such as 48k→16k or 44.1k→16k it is an exact, linear-phase FIR low-pass
-//! (a windowed sinc with a Blackman-Harris² window, applied by FFT overlap-add) followed by
-//! exact rational decimation: no interpolation error, no phase distortion, a stop band far below
-//! the 16-bit noise floor, and it is several times faster than a long sinc interpolator. We use one
-//! sub-chunk per chunk so the FFT — and hence the filter — is as long as the chunk, which puts
-//! the cut-off close to 8 kHz. Processing is in f64 and the output is quantised afterwards
-//! without dither, so the same input always yields the same samples.
+//! The filter is a linear-phase windowed sinc (Kaiser window, 90 dB stop band; pass band to
+//! 87.5 % of the lower Nyquist frequency, stop band from that Nyquist frequency on) applied in
+//! polyphase form at the exact rational ratio 16000/rate: output frame k sits at input position
+//! k·rate/16000, and its coefficients are the filter sampled at that position's phase. The
+//! kernel is linear-phase and centred, so there is no delay to trim, and the output is exactly
+//! ceil(frames × 16000 / rate) frames long.
 //!
-//! The resampler's start-up delay is trimmed and the output is exactly
-//! ceil(frames × 16000 / rate) frames long, so a clip keeps its duration.
+//! Why not an FFT resampler (rubato's `Fft`, which we used first): FFT libraries pick AVX, SSE
+//! or scalar code at run time, and each path rounds differently, so the same WAV could give a
+//! different sample — and file_id — on another CPU. Here every output is a dot product summed
+//! in one fixed order (eight interleaved partial sums, taps j ≡ i mod 8 into sum i, then a fixed
+//! pairwise combination), with plain IEEE-754 multiplies and adds: Rust never fuses them into
+//! FMAs, and the vectoriser may only map the eight sums onto SIMD lanes, which does not change
+//! any result. The coefficients are computed with the `libm` crate (a software libm), not the
+//! platform's, so they too are the same everywhere.
 use super::AudioError;
-use rubato::audioadapter_buffers::direct::InterleavedSlice;
-use rubato::{Fft, FixedSync, Indexing, Resampler, WindowFunction};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
-/// The chunk length rubato works on, in input frames (rounded up by rubato to a multiple of
-/// the ratio's minimal block).
-const CHUNK_FRAMES: usize = 2048;
+const STOPBAND_DB: f64 = 90.0;
+/// Pass-band edge as a fraction of the lower of the two Nyquist frequencies.
+const PASS_FRACTION: f64 = 0.875;
+/// Interleaved partial sums of a dot product (the fixed summation order).
+const LANES: usize = 8;
+
+/// The polyphase filter for one source rate.
+struct Kernel {
+    /// 16000 = up · g and rate = down · g with g = gcd(rate, 16000).
+    up: u64,
+    down: u64,
+    /// Coefficients per phase, a multiple of LANES.
+    taps: usize,
+    /// Phase-major: row p weights input frames n − taps/2 + 1 … n + taps/2 for the output at
+    /// input position n + p/up.
+    coefficients: Vec<f64>,
+}
+
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 {
+        a
+    } else {
+        gcd(b, a % b)
+    }
+}
+
+/// The zeroth-order modified Bessel function of the first kind, by its power series.
+fn bessel_i0(x: f64) -> f64 {
+    let quarter_x2 = x * x / 4.0;
+    let (mut sum, mut term) = (1.0, 1.0);
+    for k in 1..200 {
+        term *= quarter_x2 / (k as f64 * k as f64);
+        sum += term;
+        if term < sum * 1e-17 {
+            break;
+        }
+    }
+    sum
+}
+
+impl Kernel {
+    fn new(rate: u32) -> Kernel {
+        let canonical = super::CANONICAL_RATE as u64;
+        let g = gcd(rate as u64, canonical);
+        let (up, down) = (canonical / g, rate as u64 / g);
+        let nyquist = rate.min(super::CANONICAL_RATE) as f64 / 2.0;
+        let (pass, stop) = (PASS_FRACTION * nyquist, nyquist);
+        // Everything below is in input frames: cut-off in cycles per frame, width in frames.
+        let cutoff = (pass + stop) / 2.0 / rate as f64;
+        let transition = (stop - pass) / rate as f64;
+        // Kaiser's estimates of the window length and shape for the wanted attenuation.
+        let length = (STOPBAND_DB - 7.95) / (2.285 * 2.0 * std::f64::consts::PI * transition);
+        let half_width = length / 2.0;
+        let beta = 0.1102 * (STOPBAND_DB - 8.7);
+        let taps = (2 * half_width.ceil() as usize).div_ceil(LANES) * LANES;
+        let i0_beta = bessel_i0(beta);
+        let mut coefficients = Vec::with_capacity(up as usize * taps);
+        for phase in 0..up {
+            let offset = phase as f64 / up as f64 + (taps / 2 - 1) as f64;
+            let row_start = coefficients.len();
+            for j in 0..taps {
+                let t = offset - j as f64;
+                let value = if t.abs() >= half_width {
+                    0.0
+                } else {
+                    let x = 2.0 * cutoff * t;
+                    let sinc =
+                        if x == 0.0 { 1.0 } else { libm::sin(std::f64::consts::PI * x) / (std::f64::consts::PI * x) };
+                    let u = t / half_width;
+                    2.0 * cutoff * sinc * bessel_i0(beta * libm::sqrt(1.0 - u * u)) / i0_beta
+                };
+                coefficients.push(value);
+            }
+            // Unit gain at DC for every phase, so a constant stays exactly constant.
+            let row = &mut coefficients[row_start..];
+            let sum: f64 = row.iter().sum();
+            row.iter_mut().for_each(|c| *c /= sum);
+        }
+        Kernel { up, down, taps, coefficients }
+    }
+
+    /// Shared kernels: a build converts thousands of files at a handful of rates.
+    fn for_rate(rate: u32) -> Arc<Kernel> {
+        static KERNELS: OnceLock<Mutex<HashMap<u32, Arc<Kernel>>>> = OnceLock::new();
+        let kernels = KERNELS.get_or_init(|| Mutex::new(HashMap::new()));
+        if let Some(kernel) = kernels.lock().unwrap_or_else(|poison| poison.into_inner()).get(&rate) {
+            return kernel.clone();
+        }
+        // Built outside the lock: other rates need not wait for this one.
+        let kernel = Arc::new(Kernel::new(rate));
+        kernels.lock().unwrap_or_else(|poison| poison.into_inner()).entry(rate).or_insert(kernel).clone()
+    }
+}
+
+/// The dot product in its fixed summation order (see the module comment).
+fn dot(x: &[f64], h: &[f64]) -> f64 {
+    let mut sums = [0.0f64; LANES];
+    for (xs, hs) in x.chunks_exact(LANES).zip(h.chunks_exact(LANES)) {
+        for lane in 0..LANES {
+            sums[lane] += xs[lane] * hs[lane];
+        }
+    }
+    ((sums[0] + sums[1]) + (sums[2] + sums[3])) + ((sums[4] + sums[5]) + (sums[6] + sums[7]))
+}
 
 /// Converts a mono stream at `rate` Hz to 16 kHz.
 pub struct To16k {
-    inner: Fft<f64>,
-    pending: Vec<f64>,
-    scratch: Vec<f64>,
-    delay_left: usize,
+    kernel: Arc<Kernel>,
+    /// Input frames; `buffer[0]` is frame `first` (negative: the zeros before the start).
+    buffer: Vec<f64>,
+    first: i64,
     frames_in: u64,
-    frames_out: u64,
-    rate: u32,
-}
-
-fn resample_error(error: impl std::fmt::Display) -> AudioError {
-    AudioError::Resample(error.to_string())
+    /// Index of the next output frame.
+    next_out: u64,
 }
 
 impl To16k {
     pub fn new(rate: u32) -> Result<Self, AudioError> {
-        let inner = Fft::<f64>::new_custom(
-            rate as usize,
-            super::CANONICAL_RATE as usize,
-            CHUNK_FRAMES,
-            1,
-            1,
-            WindowFunction::BlackmanHarris2,
-            FixedSync::Both,
-        )
-        .map_err(resample_error)?;
-        let delay_left = inner.output_delay();
-        let scratch = vec![0.0; inner.output_frames_max()];
-        Ok(To16k { inner, pending: Vec::new(), scratch, delay_left, frames_in: 0, frames_out: 0, rate })
+        if rate == 0 {
+            return Err(AudioError::Resample("sample rate 0 Hz".into()));
+        }
+        let kernel = Kernel::for_rate(rate);
+        let history = kernel.taps / 2 - 1;
+        Ok(To16k { buffer: vec![0.0; history], first: -(history as i64), kernel, frames_in: 0, next_out: 0 })
     }
 
     /// Frames the whole output must have for the input seen so far.
     fn expected_output(&self) -> u64 {
-        (self.frames_in * super::CANONICAL_RATE as u64).div_ceil(self.rate as u64)
+        (self.frames_in * self.kernel.up).div_ceil(self.kernel.down)
     }
 
-    /// Runs one chunk (padded with zeros when `partial` frames are real) and appends the
-    /// output past the start-up delay, never beyond the expected length.
-    fn run_chunk(&mut self, input: &[f64], partial: Option<usize>, out: &mut Vec<f64>) -> Result<(), AudioError> {
-        let needed = self.inner.input_frames_next();
-        let input_adapter = InterleavedSlice::new(input, 1, input.len()).map_err(resample_error)?;
-        let scratch_len = self.scratch.len();
-        let mut output_adapter =
-            InterleavedSlice::new_mut(&mut self.scratch[..], 1, scratch_len).map_err(resample_error)?;
-        let indexing = Indexing { input_offset: 0, output_offset: 0, partial_len: partial, active_channels_mask: None };
-        debug_assert!(partial.is_some() || input.len() >= needed);
-        let (_, produced) = self
-            .inner
-            .process_into_buffer(&input_adapter, &mut output_adapter, Some(&indexing))
-            .map_err(resample_error)?;
-        let skip = self.delay_left.min(produced);
-        self.delay_left -= skip;
-        let room = self.expected_output().saturating_sub(self.frames_out) as usize;
-        let take = (produced - skip).min(room);
-        out.extend_from_slice(&self.scratch[skip..skip + take]);
-        self.frames_out += take as u64;
-        Ok(())
+    /// Computes outputs while the buffer holds every input frame they need.
+    fn drain_ready(&mut self, out: &mut Vec<f64>, limit: u64) {
+        let kernel = &self.kernel;
+        let half = (kernel.taps / 2) as i64;
+        let available_end = self.first + self.buffer.len() as i64;
+        while self.next_out < limit {
+            let position = self.next_out * kernel.down;
+            let (n, phase) = ((position / kernel.up) as i64, (position % kernel.up) as usize);
+            if n + half > available_end - 1 {
+                break;
+            }
+            let start = (n - half + 1 - self.first) as usize;
+            let row = &kernel.coefficients[phase * kernel.taps..(phase + 1) * kernel.taps];
+            out.push(dot(&self.buffer[start..start + kernel.taps], row));
+            self.next_out += 1;
+        }
+        // Drop the frames no later output needs.
+        let next_n = ((self.next_out * kernel.down) / kernel.up) as i64;
+        let keep_from = next_n - half + 1;
+        if keep_from > self.first {
+            let drop = ((keep_from - self.first) as usize).min(self.buffer.len());
+            self.buffer.drain(..drop);
+            self.first += drop as i64;
+        }
     }
 
     /// Feeds input frames; appends every output frame that is ready.
     pub fn push(&mut self, input: &[f64], out: &mut Vec<f64>) -> Result<(), AudioError> {
         self.frames_in += input.len() as u64;
-        // Taken out of self for the loop so chunks are borrowed, not copied.
-        let mut pending = std::mem::take(&mut self.pending);
-        pending.extend_from_slice(input);
-        let mut consumed = 0;
-        let mut result = Ok(());
-        loop {
-            let needed = self.inner.input_frames_next();
-            if pending.len() - consumed < needed {
-                break;
-            }
-            result = self.run_chunk(&pending[consumed..consumed + needed], None, out);
-            if result.is_err() {
-                break;
-            }
-            consumed += needed;
-        }
-        pending.drain(..consumed);
-        self.pending = pending;
-        result
+        self.buffer.extend_from_slice(input);
+        self.drain_ready(out, u64::MAX);
+        Ok(())
     }
 
-    /// Flushes the tail: the last partial chunk, then zeros until the delay is worked off.
+    /// Flushes the tail: zeros stand for the frames after the end.
     pub fn finish(&mut self, out: &mut Vec<f64>) -> Result<(), AudioError> {
-        let needed = self.inner.input_frames_next();
-        let mut chunk = std::mem::take(&mut self.pending);
-        let real = chunk.len();
-        chunk.resize(needed, 0.0);
-        self.run_chunk(&chunk, Some(real), out)?;
-        let zeros = vec![0.0; needed];
-        while self.frames_out < self.expected_output() {
-            self.run_chunk(&zeros, Some(0), out)?;
-        }
+        let limit = self.expected_output();
+        self.buffer.resize(self.buffer.len() + self.kernel.taps, 0.0);
+        self.drain_ready(out, limit);
         Ok(())
     }
 }
@@ -183,5 +258,60 @@ mod tests {
     fn block_size_of_the_caller_does_not_change_the_output() {
         let input = tone(44_100, 440.0, 0.7, 0.3);
         assert_eq!(resample_all(44_100, &input, 333), resample_all(44_100, &input, 10_000));
+    }
+
+    fn attenuation_db(rate: u32, freq: f64) -> f64 {
+        let out = resample_all(rate, &tone(rate, freq, 1.0, 0.9), 4096);
+        let middle = &out[1600..14_400];
+        let rms = (middle.iter().map(|x| x * x).sum::<f64>() / middle.len() as f64).sqrt();
+        20.0 * (rms / (0.9 / 2f64.sqrt())).log10()
+    }
+
+    #[test]
+    fn pass_band_is_flat_and_stop_band_is_below_the_16_bit_floor() {
+        for rate in [48_000, 44_100, 22_050] {
+            for freq in [300.0, 3_000.0, 6_500.0] {
+                let db = attenuation_db(rate, freq);
+                assert!(db.abs() < 0.05, "rate {rate}, {freq} Hz: {db:.3} dB");
+            }
+            for freq in [8_200.0, 9_500.0] {
+                let db = attenuation_db(rate, freq);
+                assert!(db < -85.0, "rate {rate}, {freq} Hz: only {db:.1} dB");
+            }
+        }
+    }
+
+    #[test]
+    fn outputs_equal_the_filter_formula_evaluated_directly() {
+        // The polyphase bookkeeping (phases, history, tail) against a plain convolution.
+        let rate = 44_100;
+        let input: Vec<f64> = (0..5_000).map(|i| ((i * 7_919) % 1_000) as f64 / 1_000.0 - 0.5).collect();
+        let out = resample_all(rate, &input, 777);
+        let kernel = Kernel::for_rate(rate);
+        let half = (kernel.taps / 2) as i64;
+        for k in [0u64, 1, 5, 159, 160, 1_000, out.len() as u64 - 1] {
+            let position = k * kernel.down;
+            let (n, phase) = ((position / kernel.up) as i64, (position % kernel.up) as usize);
+            let mut expected = 0.0;
+            for j in 0..kernel.taps {
+                let index = n - half + 1 + j as i64;
+                if (0..input.len() as i64).contains(&index) {
+                    expected += input[index as usize] * kernel.coefficients[phase * kernel.taps + j];
+                }
+            }
+            assert!((out[k as usize] - expected).abs() < 1e-12, "output {k}: {} vs {expected}", out[k as usize]);
+        }
+    }
+
+    #[test]
+    fn upsampling_keeps_a_tone_and_a_constant() {
+        let out = resample_all(8_000, &tone(8_000, 1_000.0, 1.0, 0.5), 1000);
+        assert_eq!(out.len(), 16_000);
+        let level = amplitude_at(&out[1600..14_400], 16_000, 1000.0);
+        assert!((level - 0.5).abs() < 0.001, "level {level}");
+        let constant = resample_all(11_025, &vec![0.25; 20_000], 999);
+        for value in &constant[200..constant.len() - 200] {
+            assert!((value - 0.25).abs() < 1e-12, "{value}");
+        }
     }
 }

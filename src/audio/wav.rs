@@ -2,12 +2,13 @@
 //! corpora ship (8/16/24/32-bit integer, 32/64-bit float, WAVE_FORMAT_EXTENSIBLE, LIST/FLLR/bext
 //! chunks before or after `data`, odd-sized chunks with their pad byte) is read, and every
 //! malformed header is reported with what exactly is wrong.
+use super::riff::{read_chunk_header, read_exact_or};
 use super::{AudioError, PcmStream};
 use std::io::{Read, Seek, SeekFrom};
 
-const FORMAT_PCM: u16 = 1;
-const FORMAT_IEEE_FLOAT: u16 = 3;
-const FORMAT_EXTENSIBLE: u16 = 0xFFFE;
+pub(crate) const FORMAT_PCM: u16 = 1;
+pub(crate) const FORMAT_IEEE_FLOAT: u16 = 3;
+pub(crate) const FORMAT_EXTENSIBLE: u16 = 0xFFFE;
 
 /// How one sample is stored in the `data` chunk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,14 +30,14 @@ pub struct WavFormat {
 }
 
 impl WavFormat {
-    fn bytes_per_sample(&self) -> usize {
+    pub(crate) fn bytes_per_sample(&self) -> usize {
         match self.encoding {
             SampleEncoding::Unsigned8 => 1,
             SampleEncoding::SignedInt { bytes } | SampleEncoding::Float { bytes } => bytes as usize,
         }
     }
 
-    fn frame_bytes(&self) -> usize {
+    pub(crate) fn frame_bytes(&self) -> usize {
         self.bytes_per_sample() * self.channels as usize
     }
 }
@@ -50,14 +51,9 @@ pub struct WavReader<R> {
     raw: Vec<u8>,
 }
 
-fn read_exact_or<R: Read>(reader: &mut R, buf: &mut [u8], what: &str) -> Result<(), AudioError> {
-    reader.read_exact(buf).map_err(|error| match error.kind() {
-        std::io::ErrorKind::UnexpectedEof => AudioError::Malformed(format!("file ends inside {what}")),
-        _ => AudioError::Io(error),
-    })
-}
-
-fn parse_fmt(body: &[u8]) -> Result<WavFormat, AudioError> {
+/// Parses a WAVEFORMAT(EX|TENSIBLE) structure: the body of a WAV `fmt ` chunk, and of the
+/// `strf` chunk of an AVI audio stream.
+pub(crate) fn parse_fmt(body: &[u8]) -> Result<WavFormat, AudioError> {
     if body.len() < 16 {
         return Err(AudioError::Malformed(format!("fmt chunk has {} bytes, needs at least 16", body.len())));
     }
@@ -125,13 +121,10 @@ impl<R: Read + Seek> WavReader<R> {
         let mut position = 12u64;
         // Walk every chunk up to the end of the file: fmt may come after data.
         while position + 8 <= file_len && (format.is_none() || data.is_none()) {
-            let mut chunk_header = [0u8; 8];
-            read_exact_or(&mut reader, &mut chunk_header, "a chunk header")?;
-            let id = [chunk_header[0], chunk_header[1], chunk_header[2], chunk_header[3]];
-            let size = u32::from_le_bytes([chunk_header[4], chunk_header[5], chunk_header[6], chunk_header[7]]) as u64;
-            let body_start = position + 8;
+            let chunk = read_chunk_header(&mut reader, position)?;
+            let (size, body_start) = (chunk.size, chunk.body_start);
             let available = file_len - body_start;
-            match &id {
+            match &chunk.id {
                 b"fmt " => {
                     if size > 4096 || size > available {
                         return Err(AudioError::Malformed(format!("fmt chunk declares {size} bytes")));
@@ -150,8 +143,7 @@ impl<R: Read + Seek> WavReader<R> {
                 }
                 _ => {}
             }
-            // Chunks are word-aligned: an odd size is followed by one pad byte.
-            position = body_start + size + (size & 1);
+            position = chunk.next();
             reader.seek(SeekFrom::Start(position.min(file_len)))?;
         }
         let format = format.ok_or_else(|| AudioError::Malformed("no fmt chunk".into()))?;
@@ -189,6 +181,20 @@ fn sample_to_f64(encoding: SampleEncoding, bytes: &[u8]) -> f64 {
     }
 }
 
+/// Decodes whole interleaved frames of `format` from `raw` and appends their channel average
+/// to `out`; a trailing partial frame is ignored (callers read whole frames).
+pub(crate) fn push_mono(format: &WavFormat, raw: &[u8], out: &mut Vec<f64>) {
+    let frame_bytes = format.frame_bytes();
+    let sample_bytes = format.bytes_per_sample();
+    let channels = format.channels as f64;
+    out.reserve(raw.len() / frame_bytes);
+    for frame in raw.chunks_exact(frame_bytes) {
+        // Downmix by averaging; summing in channel order keeps the result reproducible.
+        let sum: f64 = frame.chunks_exact(sample_bytes).map(|s| sample_to_f64(format.encoding, s)).sum();
+        out.push(sum / channels);
+    }
+}
+
 impl<R: Read + Seek> PcmStream for WavReader<R> {
     fn sample_rate(&self) -> u32 {
         self.format.sample_rate
@@ -207,17 +213,9 @@ impl<R: Read + Seek> PcmStream for WavReader<R> {
         if frames == 0 {
             return Ok(0);
         }
-        let frame_bytes = self.format.frame_bytes();
-        let sample_bytes = self.format.bytes_per_sample();
-        self.raw.resize(frames * frame_bytes, 0);
+        self.raw.resize(frames * self.format.frame_bytes(), 0);
         read_exact_or(&mut self.reader, &mut self.raw, "the data chunk")?;
-        let channels = self.format.channels as usize;
-        out.reserve(frames);
-        for frame in self.raw.chunks_exact(frame_bytes) {
-            // Downmix by averaging; summing in channel order keeps the result reproducible.
-            let sum: f64 = frame.chunks_exact(sample_bytes).map(|s| sample_to_f64(self.format.encoding, s)).sum();
-            out.push(sum / channels as f64);
-        }
+        push_mono(&self.format, &self.raw, out);
         self.frames_left -= frames as u64;
         Ok(frames)
     }

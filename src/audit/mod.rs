@@ -75,18 +75,42 @@ pub fn load_manifests(dir: Option<&Path>) -> Result<Vec<Manifest>, AuditError> {
         .collect()
 }
 
-/// Audits the manifests (from `manifests_dir` or built in) and, when given, a build folder.
+/// The manifests of the given splits: `dir/<split>.toml`, or the built-in copy. A split
+/// without one is left out (the audit reports it); a manifest that does not load is an error.
+fn manifests_of(splits: &[&str], dir: Option<&Path>) -> Result<Vec<Manifest>, AuditError> {
+    let mut manifests = Vec::new();
+    for split in splits {
+        let manifest = match (dir, crate::corpora::find(split)) {
+            (Some(dir), _) => {
+                let path = dir.join(format!("{split}.toml"));
+                if !path.is_file() {
+                    continue;
+                }
+                Manifest::load(&path)?
+            }
+            (None, Some(entry)) => entry.manifest(None)?,
+            (None, None) => continue,
+        };
+        manifests.push(manifest);
+    }
+    Ok(manifests)
+}
+
+/// Audits the manifests (from `manifests_dir` or built in) and, when given, a build folder:
+/// then only the manifests of the splits the build holds are read.
 pub fn audit(manifests_dir: Option<&Path>, build: Option<&Path>) -> Result<AuditReport, AuditError> {
-    let manifests = load_manifests(manifests_dir)?;
-    let samples = match build {
-        Some(build) => Some(samples::audit_samples(&build.join("metadata.jsonl"), &manifests)?),
-        None => None,
+    let (manifests, samples) = match build {
+        Some(build) => {
+            let metadata = build.join("metadata.jsonl");
+            let splits = samples::splits_of(&metadata)?;
+            let names: Vec<&str> = splits.iter().map(String::as_str).collect();
+            let manifests = manifests_of(&names, manifests_dir)?;
+            let found = samples::audit_samples(&metadata, &manifests)?;
+            (manifests, Some(found))
+        }
+        None => (load_manifests(manifests_dir)?, None),
     };
-    // With a build, the corpora it holds; without, every manifest.
-    let audited: Vec<&Manifest> = match &samples {
-        Some(found) => manifests.iter().filter(|m| found.per_split.contains_key(&m.id)).collect(),
-        None => manifests.iter().collect(),
-    };
+    let audited: Vec<&Manifest> = manifests.iter().collect();
     let counts = samples.as_ref().map(|s| &s.per_split);
     let corpora: Vec<CorpusAudit> =
         audited.iter().map(|m| audit_corpus(m, counts.map(|c| c.get(&m.id).copied().unwrap_or(0)))).collect();

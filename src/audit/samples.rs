@@ -48,6 +48,19 @@ fn read_line(path: &Path, index: usize, line: &str) -> Result<(String, String, O
     Ok((file_id, split, license))
 }
 
+/// The splits a build's `metadata.jsonl` holds, sorted.
+pub fn splits_of(metadata: &Path) -> Result<Vec<String>, AuditError> {
+    let text = std::fs::read_to_string(metadata)
+        .map_err(|e| AuditError::File { path: metadata.to_path_buf(), message: format!("cannot read: {e}") })?;
+    let mut splits = std::collections::BTreeSet::new();
+    for (index, line) in text.lines().enumerate() {
+        if !line.trim().is_empty() {
+            splits.insert(read_line(metadata, index, line)?.1);
+        }
+    }
+    Ok(splits.into_iter().collect())
+}
+
 /// Reads `metadata.jsonl` and checks every sample's license against the manifests.
 pub fn audit_samples(metadata: &Path, manifests: &[Manifest]) -> Result<SampleAudit, AuditError> {
     let text = std::fs::read_to_string(metadata)

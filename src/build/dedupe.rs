@@ -33,6 +33,7 @@ pub fn dedupe_across_splits(out: &Path, states: &mut [SplitState]) -> std::io::R
         }
         state.records = kept;
         state.report.built = state.records.len();
+        state.report.refresh_count_warning();
     }
     Ok(())
 }
@@ -75,7 +76,11 @@ mod tests {
             state("a", vec![record("a", "x.flac", "one.wav")]),
             state("b", vec![record("b", "x.flac", "two.wav"), record("b", "y.flac", "three.wav")]),
         ];
+        states[1].report.expected = 2;
+        states[1].report.refresh_count_warning();
+        assert!(states[1].report.warnings.is_empty());
         dedupe_across_splits(dir.path(), &mut states).unwrap();
+        assert_eq!(states[1].report.warnings, ["built 1 samples, the manifest expects 2"]);
         assert_eq!(states[0].records.len(), 1);
         assert_eq!(states[1].records.iter().map(|r| r.file_id.as_str()).collect::<Vec<_>>(), ["y.flac"]);
         assert_eq!(states[1].report.built, 1);

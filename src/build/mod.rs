@@ -5,6 +5,7 @@ mod convert;
 pub mod dedupe;
 pub mod progress;
 pub mod report;
+pub mod shard;
 pub mod split;
 
 use crate::corpora::{self, ScanError};
@@ -47,6 +48,8 @@ pub struct BuildOptions {
     /// Read manifests from this folder instead of the embedded copies.
     pub manifests: Option<PathBuf>,
     pub quiet: bool,
+    /// Convert only this shard's share and write no collection (see [`shard`]).
+    pub shard: Option<shard::Shard>,
 }
 
 /// What a build did, for the caller to print.
@@ -104,6 +107,28 @@ pub fn load_states(out: &Path) -> Result<Vec<SplitState>, BuildError> {
     Ok(states)
 }
 
+/// Holds an exclusive lock on `<out>/.cameo/lock` for as long as the returned file lives, so two
+/// builds never write into one folder at once (the OS drops the lock if the process dies).
+fn lock_build_folder(out: &Path) -> Result<std::fs::File, BuildError> {
+    let folder = out.join(".cameo");
+    std::fs::create_dir_all(&folder).map_err(BuildError::io(&folder))?;
+    let path = folder.join("lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(BuildError::io(&path))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(BuildError::Usage(format!(
+            "{}: another cameo build is writing to this folder; wait for it or choose another --out",
+            out.display()
+        ))),
+        Err(std::fs::TryLockError::Error(source)) => Err(BuildError::Io { path, source }),
+    }
+}
+
 /// Runs `cameo build`.
 pub fn run_build(options: &BuildOptions) -> Result<BuildOutcome, BuildError> {
     let started = Instant::now();
@@ -118,16 +143,29 @@ pub fn run_build(options: &BuildOptions) -> Result<BuildOutcome, BuildError> {
     let manifests =
         selected.iter().map(|entry| entry.manifest(options.manifests.as_deref())).collect::<Result<Vec<_>, _>>()?;
     std::fs::create_dir_all(&options.out).map_err(BuildError::io(&options.out))?;
+    let _lock = lock_build_folder(&options.out)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.jobs)
         .build()
         .map_err(|error| BuildError::Usage(format!("cannot start {} threads: {error}", options.jobs)))?;
     let mut facts = SplitRunFacts::default();
     let mut built = Vec::new();
+    let mut shard_states = Vec::new();
     for (entry, manifest) in selected.iter().zip(&manifests) {
-        let job =
-            SplitJob { entry, manifest, raw_root: options.raw.join(entry.id), out: &options.out, quiet: options.quiet };
+        let job = SplitJob {
+            entry,
+            manifest,
+            raw_root: options.raw.join(entry.id),
+            out: &options.out,
+            quiet: options.quiet,
+            shard: options.shard,
+        };
         let state = pool.install(|| build_split(&job, &mut facts))?;
+        if options.shard.is_some() {
+            built.push(entry.id.to_string());
+            shard_states.push(state);
+            continue;
+        }
         let path = state_path(&options.out, entry.id);
         let text = serde_json::to_vec_pretty(&state).expect("state serialises");
         crate::fsutil::write_atomic(&path, &text).map_err(BuildError::io(&path))?;
@@ -142,6 +180,19 @@ pub fn run_build(options: &BuildOptions) -> Result<BuildOutcome, BuildError> {
                 entry.id
             )));
         }
+    }
+    if let Some(shard) = options.shard {
+        // A shard leaves FLAC files and cache entries only; `merge` makes the collection.
+        shard::write_marker(&options.out, shard)?;
+        let audio_seconds = shard_states.iter().flat_map(|s| &s.records).map(|r| r.duration).sum();
+        let run = RunFacts {
+            jobs: options.jobs,
+            seconds: started.elapsed().as_secs_f64(),
+            converted: facts.converted,
+            reused_from_cache: facts.reused,
+            audio_seconds,
+        };
+        return Ok(BuildOutcome { splits: shard_states, run });
     }
     let mut states = load_states(&options.out)?;
     dedupe::dedupe_across_splits(&options.out, &mut states).map_err(BuildError::io(&options.out))?;

@@ -55,7 +55,19 @@ impl SplitReport {
     pub fn count_matches(&self) -> bool {
         self.built == self.expected
     }
+
+    /// Replaces the count warning with one for the current `built` (which changes when the
+    /// collection-wide de-duplication drops samples after the split was built).
+    pub fn refresh_count_warning(&mut self) {
+        self.warnings.retain(|warning| !warning.starts_with(COUNT_WARNING_START));
+        if !self.count_matches() {
+            self.warnings
+                .push(format!("{COUNT_WARNING_START} {} samples, the manifest expects {}", self.built, self.expected));
+        }
+    }
 }
+
+const COUNT_WARNING_START: &str = "built";
 
 /// The state a build keeps per split in `.cameo/splits/<split>.json`; every sink is made
 /// from these, so building one more corpus into an existing folder keeps the others.

@@ -24,6 +24,8 @@ pub struct SplitJob<'a> {
     pub raw_root: PathBuf,
     pub out: &'a Path,
     pub quiet: bool,
+    /// Convert only this shard's units of work.
+    pub shard: Option<super::shard::Shard>,
 }
 
 /// Counters for the run section of build.json.
@@ -188,7 +190,15 @@ pub fn build_split(job: &SplitJob, facts: &mut SplitRunFacts) -> Result<SplitSta
     let audio_folder = job.out.join("audio").join(split);
     std::fs::create_dir_all(&audio_folder).map_err(|source| BuildError::Io { path: audio_folder.clone(), source })?;
     let cache = ItemCache::new(job.out, split);
-    let progress = Progress::new(split, unique.len() as u64, job.quiet);
+    let mut units = work_units(&unique);
+    if let Some(shard) = job.shard {
+        let mut unit = 0;
+        units.retain(|_| {
+            unit += 1;
+            shard.owns(unit - 1)
+        });
+    }
+    let progress = Progress::new(split, units.iter().map(|unit| unit.len() as u64).sum(), job.quiet);
     let converter = Converter {
         split,
         manifest: job.manifest,
@@ -198,7 +208,7 @@ pub fn build_split(job: &SplitJob, facts: &mut SplitRunFacts) -> Result<SplitSta
         progress: &progress,
     };
     let mut outcomes: Vec<(usize, ItemOutcome)> =
-        work_units(&unique).par_iter().flat_map_iter(|group| converter.convert_group(group)).collect();
+        units.par_iter().flat_map_iter(|group| converter.convert_group(group)).collect();
     progress.finish();
     outcomes.sort_by_key(|(index, _)| *index);
 
@@ -240,9 +250,7 @@ pub fn build_split(job: &SplitJob, facts: &mut SplitRunFacts) -> Result<SplitSta
     report.formats =
         formats.iter().map(|(&(rate, channels), &count)| (format!("{rate} Hz, {channels} ch"), count)).collect();
     report.warnings = format_warnings(job.manifest, &formats);
-    if !report.count_matches() {
-        report.warnings.push(format!("built {} samples, the manifest expects {}", report.built, report.expected));
-    }
+    report.refresh_count_warning();
     let keep: BTreeSet<String> = records.iter().map(|r| r.file_id.clone()).collect();
     tidy_audio_folder(&audio_folder, &keep).map_err(|source| BuildError::Io { path: audio_folder.clone(), source })?;
     Ok(SplitState { report, records })

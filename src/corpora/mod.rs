@@ -3,9 +3,16 @@
 //! Adapters are registered in [`REGISTRY`] together with their embedded manifests.
 pub mod cafe;
 pub mod crema_d;
+pub mod emozionalmente;
+pub mod enterface;
+pub mod jl_corpus;
 pub mod mesd;
 pub mod nemo;
+pub mod oreau;
+pub mod pavoque;
 pub mod ravdess;
+pub mod resd;
+pub mod subesco;
 pub mod walk;
 
 use crate::manifest::{Manifest, ManifestError};
@@ -167,12 +174,39 @@ pub static REGISTRY: &[CorpusEntry] = &[
         manifest_toml: include_str!("../../manifests/crema_d.toml"),
         adapter: &crema_d::CremaD,
     },
+    CorpusEntry {
+        id: "emozionalmente",
+        manifest_toml: include_str!("../../manifests/emozionalmente.toml"),
+        adapter: &emozionalmente::Emozionalmente,
+    },
+    CorpusEntry {
+        id: "enterface",
+        manifest_toml: include_str!("../../manifests/enterface.toml"),
+        adapter: &enterface::Enterface,
+    },
+    CorpusEntry {
+        id: "jl_corpus",
+        manifest_toml: include_str!("../../manifests/jl_corpus.toml"),
+        adapter: &jl_corpus::JlCorpus,
+    },
     CorpusEntry { id: "mesd", manifest_toml: include_str!("../../manifests/mesd.toml"), adapter: &mesd::Mesd },
     CorpusEntry { id: "nemo", manifest_toml: include_str!("../../manifests/nemo.toml"), adapter: &nemo::Nemo },
+    CorpusEntry { id: "oreau", manifest_toml: include_str!("../../manifests/oreau.toml"), adapter: &oreau::Oreau },
+    CorpusEntry {
+        id: "pavoque",
+        manifest_toml: include_str!("../../manifests/pavoque.toml"),
+        adapter: &pavoque::Pavoque,
+    },
     CorpusEntry {
         id: "ravdess",
         manifest_toml: include_str!("../../manifests/ravdess.toml"),
         adapter: &ravdess::Ravdess,
+    },
+    CorpusEntry { id: "resd", manifest_toml: include_str!("../../manifests/resd.toml"), adapter: &resd::Resd },
+    CorpusEntry {
+        id: "subesco",
+        manifest_toml: include_str!("../../manifests/subesco.toml"),
+        adapter: &subesco::Subesco,
     },
 ];
 

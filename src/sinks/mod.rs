@@ -74,7 +74,7 @@ pub fn write_collection(
             "sample_rate": crate::audio::CANONICAL_RATE,
             "channels": 1,
             "bits_per_sample": 16,
-            "resampler": "rubato::Fft (FixedSync::Both, Blackman-Harris² windowed sinc), f64, no dither",
+            "resampler": "polyphase Kaiser-windowed sinc (90 dB, pass band 87.5 % of the lower Nyquist), f64, fixed summation order, no dither",
             "quantisation": "round half away from zero, clip to [-32768, 32767]",
             "file_id": "sha256 of the canonical PCM (little-endian i16) + .flac",
         },

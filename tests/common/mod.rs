@@ -15,6 +15,7 @@ pub fn options(raw: &Path, out: &Path, jobs: usize) -> BuildOptions {
         strict: false,
         manifests: None,
         quiet: true,
+        shard: None,
     }
 }
 
@@ -82,4 +83,14 @@ pub fn rejects_of(report: &SplitReport) -> BTreeSet<(&str, &str)> {
 /// A split's skipped files as (source, reason) pairs.
 pub fn skips_of(report: &SplitReport) -> BTreeSet<(&str, &str)> {
     report.skipped.iter().map(|s| (s.source.as_str(), s.reason.as_str())).collect()
+}
+
+/// Runs the built `cameo` binary: (exit code, stdout, stderr).
+pub fn run_cameo(args: &[&str]) -> (i32, String, String) {
+    let output = std::process::Command::new(cameo_bin()).args(args).output().unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
 }

@@ -16,6 +16,7 @@ pub fn build(raw: &Path, out: &Path) {
         strict: false,
         manifests: None,
         quiet: true,
+        shard: None,
     };
     run_build(&options).expect("build succeeds");
 }
