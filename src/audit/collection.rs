@@ -1,6 +1,8 @@
 //! Which uses the license terms allow for each split and for the collection as a whole: a use
 //! is allowed for the whole only when every split allows it; any share-alike or attribution
-//! condition of a split applies to the whole.
+//! condition of a split applies to the whole. Redistribution is claimed only under licenses
+//! whose terms cameo knows (every one of them allows it); for other terms (a `LicenseRef-…`)
+//! only what the manifest states is repeated.
 use crate::license_terms::Permissions;
 use crate::manifest::Manifest;
 use serde::Serialize;
@@ -12,6 +14,8 @@ pub struct SplitUses {
     pub license: String,
     pub samples: Option<usize>,
     pub permissions: Permissions,
+    /// Whether cameo knows the license's terms (else the manifest's flags are all there is).
+    pub terms_known: bool,
     /// What the terms allow, in words.
     pub allowed: Vec<String>,
     /// What a user must do in return.
@@ -32,8 +36,12 @@ pub struct CollectionUses {
     pub notes: Vec<String>,
 }
 
-fn allowed(permissions: &Permissions) -> Vec<String> {
-    let mut uses = vec!["non-commercial use and redistribution".to_string()];
+fn allowed(permissions: &Permissions, terms_known: bool) -> Vec<String> {
+    let mut uses = vec![if terms_known {
+        "non-commercial use and redistribution".to_string()
+    } else {
+        "non-commercial use (redistribution not established: terms unknown)".to_string()
+    }];
     if permissions.commercial_use {
         uses.push("commercial use".into());
     }
@@ -48,7 +56,7 @@ fn conditions(permissions: &Permissions, license: &str) -> Vec<String> {
     if permissions.attribution {
         conditions.push("credit the corpus (LICENSES/ATTRIBUTION.md)".to_string());
     }
-    if permissions.share_alike {
+    if permissions.share_alike && permissions.derivatives {
         conditions.push(format!("share modified versions under {license}"));
     }
     if !permissions.derivatives {
@@ -60,6 +68,22 @@ fn conditions(permissions: &Permissions, license: &str) -> Vec<String> {
     conditions
 }
 
+/// "… allowed only for the splits …" for a use some splits do not allow.
+fn only_for(use_name: &str, splits: &[&SplitUses], total_samples: Option<usize>) -> String {
+    if splits.is_empty() {
+        return format!("No split allows {use_name}.");
+    }
+    let names: Vec<&str> = splits.iter().map(|s| s.split.as_str()).collect();
+    let share = match total_samples {
+        Some(all) => format!(" ({} of {all} samples)", splits.iter().filter_map(|s| s.samples).sum::<usize>()),
+        None => String::new(),
+    };
+    let mut text = format!("{use_name} is allowed only for the splits {}{share}.", names.join(", "));
+    // Sentence case for the note.
+    text.replace_range(..1, &text[..1].to_uppercase());
+    text
+}
+
 /// The uses of the collection made of these corpora; `samples` counts a build's samples per
 /// split (absent when auditing manifests alone).
 pub fn collection_uses(manifests: &[&Manifest], samples: Option<&BTreeMap<String, usize>>) -> CollectionUses {
@@ -67,12 +91,14 @@ pub fn collection_uses(manifests: &[&Manifest], samples: Option<&BTreeMap<String
         .iter()
         .map(|manifest| {
             let permissions = manifest.license.permissions();
+            let terms_known = crate::license_terms::known(&manifest.license.spdx).is_some();
             SplitUses {
                 split: manifest.id.clone(),
                 license: manifest.license.name.clone(),
                 samples: samples.map(|counts| counts.get(&manifest.id).copied().unwrap_or(0)),
                 permissions,
-                allowed: allowed(&permissions),
+                terms_known,
+                allowed: allowed(&permissions, terms_known),
                 conditions: conditions(&permissions, &manifest.license.name),
             }
         })
@@ -89,16 +115,11 @@ pub fn collection_uses(manifests: &[&Manifest], samples: Option<&BTreeMap<String
 
     let mut notes = Vec::new();
     if !whole.commercial_use {
-        let names: Vec<&str> = commercial.iter().map(|s| s.split.as_str()).collect();
-        let share = match (commercial_samples, total_samples) {
-            (Some(part), Some(all)) => format!(" ({part} of {all} samples)"),
-            _ => String::new(),
-        };
-        notes.push(if names.is_empty() {
-            "No split allows commercial use.".to_string()
-        } else {
-            format!("Commercial use is allowed only for the splits {}{share}.", names.join(", "))
-        });
+        notes.push(only_for("commercial use", &commercial, total_samples));
+    }
+    if !whole.derivatives {
+        let modifiable: Vec<&SplitUses> = per_split.iter().filter(|s| s.permissions.derivatives).collect();
+        notes.push(only_for("modifying", &modifiable, total_samples));
     }
     let mut share_alike: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for split in per_split.iter().filter(|s| s.permissions.share_alike) {
@@ -124,7 +145,7 @@ pub fn collection_uses(manifests: &[&Manifest], samples: Option<&BTreeMap<String
             unknown.join(", ")
         ));
     }
-    let allowed_whole = allowed(&whole);
+    let allowed_whole = allowed(&whole, per_split.iter().all(|s| s.terms_known));
     let summary = format!(
         "The collection as a whole allows: {}.{}",
         allowed_whole.join("; "),
@@ -135,4 +156,47 @@ pub fn collection_uses(manifests: &[&Manifest], samples: Option<&BTreeMap<String
     );
     let commercial_splits = commercial.iter().map(|s| s.split.clone()).collect();
     CollectionUses { whole, allowed: allowed_whole, summary, per_split, commercial_splits, commercial_samples, notes }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest(id: &str, spdx: &str, name: &str, flags: (bool, bool, bool)) -> Manifest {
+        let (commercial_use, derivatives, share_alike) = flags;
+        let text = format!(
+            "id = \"{id}\"\nname = \"{id}\"\nlanguage = \"English\"\nlanguage_code = \"en\"\nexpected_count = 0\n\
+             [license]\nspdx = \"{spdx}\"\nname = \"{name}\"\ncommercial_use = {commercial_use}\n\
+             derivatives = {derivatives}\nshare_alike = {share_alike}\nattribution = \"x\"\ncitation = \"x\"\n\
+             verified = \"DOC: x\"\n[labels]\n\"a\" = \"anger\"\n"
+        );
+        Manifest::parse(&text, id).unwrap()
+    }
+
+    #[test]
+    fn research_only_terms_forbid_modifying_the_whole_and_claim_no_redistribution() {
+        let research = manifest("research", "LicenseRef-research", "Research use", (false, false, false));
+        let open = manifest("open", "CC-BY-SA-4.0", "CC BY-SA 4.0", (true, true, true));
+        let counts = BTreeMap::from([("research".to_string(), 3), ("open".to_string(), 5)]);
+        let uses = collection_uses(&[&research, &open], Some(&counts));
+        assert_eq!(uses.allowed, ["non-commercial use (redistribution not established: terms unknown)"]);
+        assert_eq!(
+            uses.summary,
+            "The collection as a whole allows: non-commercial use (redistribution not established: terms unknown). \
+             Conditions: credit the corpus (LICENSES/ATTRIBUTION.md); no modified versions; no commercial use."
+        );
+        assert_eq!(
+            uses.notes,
+            [
+                "Commercial use is allowed only for the splits open (5 of 8 samples).",
+                "Modifying is allowed only for the splits open (5 of 8 samples).",
+                "License terms not in cameo's table for research: their permissions are as the manifests state them.",
+            ]
+        );
+        assert_eq!(
+            uses.per_split[1].conditions,
+            ["credit the corpus (LICENSES/ATTRIBUTION.md)", "share modified versions under CC BY-SA 4.0"]
+        );
+        assert_eq!(uses.commercial_samples, Some(5));
+    }
 }
