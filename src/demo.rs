@@ -32,6 +32,10 @@ pub fn write_raw_trees(raw: &Path) -> Result<(), DemoError> {
     let names = fixtures::crema_d::population(1001..=1002);
     fixtures::crema_d::write_population(&crema_d, &names, 0.6).map_err(io(&crema_d))?;
     fixtures::crema_d::write_traps(&crema_d).map_err(io(&crema_d))?;
+    let emns = raw.join("emns");
+    let rows = fixtures::emns::population(8);
+    fixtures::emns::write_population(&emns, fixtures::emns::Layout::Extracted, &rows, 0.6).map_err(io(&emns))?;
+    fixtures::emns::write_traps(&emns, fixtures::emns::Layout::Extracted, &rows).map_err(io(&emns))?;
     let mesd = raw.join("mesd");
     let names = fixtures::mesd::population(2);
     fixtures::mesd::write_population(&mesd, &names, 0.6).map_err(io(&mesd))?;

@@ -1,6 +1,7 @@
 //! Picks the decoder for a source by its content (magic bytes), never by its file name.
 use super::flac_in::FlacStream;
 use super::wav::WavReader;
+use super::webm::{WebmOpusStream, EBML_MAGIC};
 use super::{AudioError, PcmStream};
 use std::fs::File;
 use std::io::{BufReader, Read};
@@ -28,6 +29,9 @@ pub fn open_source(path: &Path) -> Result<Box<dyn PcmStream>, AudioError> {
     }
     if magic.starts_with(b"fLaC") {
         return Ok(Box::new(FlacStream::open(path)?));
+    }
+    if magic.starts_with(&EBML_MAGIC) {
+        return Ok(Box::new(WebmOpusStream::open(path)?));
     }
     let shown: Vec<String> = magic.iter().take(4).map(|b| format!("{b:02x}")).collect();
     Err(AudioError::Unsupported(format!("unknown container (first bytes {})", shown.join(" "))))

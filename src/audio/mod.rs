@@ -7,6 +7,7 @@ pub mod flac_in;
 pub mod flac_out;
 pub mod resample;
 pub mod wav;
+pub mod webm;
 
 pub use canonical::{convert_to_flac, ConvertedAudio, CANONICAL_RATE};
 pub use decode::open_source;

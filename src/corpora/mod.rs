@@ -3,6 +3,7 @@
 //! Adapters are registered in [`REGISTRY`] together with their embedded manifests.
 pub mod cafe;
 pub mod crema_d;
+pub mod emns;
 pub mod mesd;
 pub mod nemo;
 pub mod ravdess;
@@ -121,6 +122,7 @@ pub static REGISTRY: &[CorpusEntry] = &[
         manifest_toml: include_str!("../../manifests/crema_d.toml"),
         adapter: &crema_d::CremaD,
     },
+    CorpusEntry { id: "emns", manifest_toml: include_str!("../../manifests/emns.toml"), adapter: &emns::Emns },
     CorpusEntry { id: "mesd", manifest_toml: include_str!("../../manifests/mesd.toml"), adapter: &mesd::Mesd },
     CorpusEntry { id: "nemo", manifest_toml: include_str!("../../manifests/nemo.toml"), adapter: &nemo::Nemo },
     CorpusEntry {
