@@ -46,6 +46,10 @@ pub fn write_raw_trees(raw: &Path) -> Result<(), DemoError> {
     let names = fixtures::enterface::population([2, 6, 11, 12]);
     fixtures::enterface::write_population(&enterface, &names, 0.6).map_err(io(&enterface))?;
     fixtures::enterface::write_traps(&enterface).map_err(io(&enterface))?;
+    let emns = raw.join("emns");
+    let rows = fixtures::emns::population(8);
+    fixtures::emns::write_population(&emns, fixtures::emns::Layout::Extracted, &rows, 0.6).map_err(io(&emns))?;
+    fixtures::emns::write_traps(&emns, fixtures::emns::Layout::Extracted, &rows).map_err(io(&emns))?;
     let mesd = raw.join("mesd");
     let names = fixtures::mesd::population(2);
     fixtures::mesd::write_population(&mesd, &names, 0.6).map_err(io(&mesd))?;

@@ -11,6 +11,7 @@ pub mod resample;
 pub mod riff;
 pub mod segment;
 pub mod wav;
+pub mod webm;
 
 pub use canonical::{convert_to_flac, ConvertedAudio, CANONICAL_RATE};
 pub use decode::{open_bytes, open_source};

@@ -3,6 +3,7 @@
 //! Adapters are registered in [`REGISTRY`] together with their embedded manifests.
 pub mod cafe;
 pub mod crema_d;
+pub mod emns;
 pub mod emozionalmente;
 pub mod enterface;
 pub mod jl_corpus;
@@ -174,6 +175,7 @@ pub static REGISTRY: &[CorpusEntry] = &[
         manifest_toml: include_str!("../../manifests/crema_d.toml"),
         adapter: &crema_d::CremaD,
     },
+    CorpusEntry { id: "emns", manifest_toml: include_str!("../../manifests/emns.toml"), adapter: &emns::Emns },
     CorpusEntry {
         id: "emozionalmente",
         manifest_toml: include_str!("../../manifests/emozionalmente.toml"),
