@@ -1,4 +1,5 @@
 //! FLAC decoding with claxon, streamed block by block (long recordings never sit in memory).
+use super::blocks::{read_blocks, BlockBuffer, BlockDecoder};
 use super::{AudioError, PcmStream};
 use std::fs::File;
 use std::io::{BufReader, Read};
@@ -10,11 +11,8 @@ pub struct FlacStream<R: Read = BufReader<File>> {
     channels: u16,
     scale: f64,
     total: Option<u64>,
-    /// Decoded frames not yet handed out (mono), and where the next one starts.
-    pending: Vec<f64>,
-    pending_at: usize,
+    blocks: BlockBuffer,
     block_buffer: Vec<i32>,
-    finished: bool,
     decoded: u64,
 }
 
@@ -73,22 +71,25 @@ impl<R: Read> FlacStream<R> {
             scale: (1u64 << (info.bits_per_sample - 1)) as f64,
             total: info.samples,
             reader,
-            pending: Vec::new(),
-            pending_at: 0,
+            blocks: BlockBuffer::default(),
             block_buffer: Vec::new(),
-            finished: false,
             decoded: 0,
         })
+    }
+}
+
+impl<R: Read> BlockDecoder for FlacStream<R> {
+    fn buffer(&mut self) -> &mut BlockBuffer {
+        &mut self.blocks
     }
 
     fn decode_next_block(&mut self) -> Result<(), AudioError> {
         let buffer = std::mem::take(&mut self.block_buffer);
         let block = self.reader.blocks().read_next_or_eof(buffer).map_err(flac_error)?;
-        self.pending.clear();
-        self.pending_at = 0;
+        let pending = self.blocks.start_block();
         match block {
             None => {
-                self.finished = true;
+                self.blocks.finished = true;
                 // A file cut at a frame boundary decodes cleanly; STREAMINFO knows better.
                 if let Some(total) = self.total.filter(|&total| total != self.decoded) {
                     return Err(AudioError::Truncated(format!(
@@ -102,7 +103,7 @@ impl<R: Read> FlacStream<R> {
                 let channels = block.channels();
                 for i in 0..block.duration() {
                     let sum: f64 = (0..channels).map(|c| block.sample(c, i) as f64).sum();
-                    self.pending.push(sum / channels as f64 / self.scale);
+                    pending.push(sum / channels as f64 / self.scale);
                 }
                 self.block_buffer = block.into_buffer();
             }
@@ -125,21 +126,7 @@ impl<R: Read> PcmStream for FlacStream<R> {
     }
 
     fn read_mono(&mut self, max_frames: usize, out: &mut Vec<f64>) -> Result<usize, AudioError> {
-        let mut written = 0;
-        while written < max_frames {
-            if self.pending_at == self.pending.len() {
-                if self.finished {
-                    break;
-                }
-                self.decode_next_block()?;
-                continue;
-            }
-            let take = (max_frames - written).min(self.pending.len() - self.pending_at);
-            out.extend_from_slice(&self.pending[self.pending_at..self.pending_at + take]);
-            self.pending_at += take;
-            written += take;
-        }
-        Ok(written)
+        read_blocks(self, max_frames, out)
     }
 }
 

@@ -2,6 +2,7 @@
 //! 16-bit, hash the canonical PCM (the file_id) and encode FLAC — in one streaming pass per
 //! item, so memory does not grow with the length of a recording.
 pub mod avi;
+pub mod blocks;
 pub mod canonical;
 pub mod decode;
 pub mod embedded;

@@ -19,6 +19,7 @@
 //! ends; symphonia reports that natural end as an unexpected end of file, the same error as a
 //! cut inside a block. [`check_structure`] walks the element headers first so that a cut file
 //! is a `Truncated` error, and the demuxer's end-of-file after a complete walk is the end.
+use super::blocks::{read_blocks, BlockBuffer, BlockDecoder};
 use super::{AudioError, PcmStream};
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
@@ -231,11 +232,8 @@ pub struct WebmOpusStream {
     /// Pre-skip frames still to drop.
     to_skip: usize,
     packets: u64,
-    /// Decoded frames not yet handed out (mono), and where the next one starts.
-    pending: Vec<f64>,
-    pending_at: usize,
+    blocks: BlockBuffer,
     pcm: Vec<i16>,
-    finished: bool,
 }
 
 impl WebmOpusStream {
@@ -285,27 +283,30 @@ impl WebmOpusStream {
             channels: head.channels as u16,
             to_skip: head.pre_skip as usize,
             packets: 0,
-            pending: Vec::new(),
-            pending_at: 0,
+            blocks: BlockBuffer::default(),
             pcm: vec![0; MAX_PACKET_FRAMES * head.channels as usize],
-            finished: false,
         })
     }
+}
 
-    fn decode_next_packet(&mut self) -> Result<(), AudioError> {
-        self.pending.clear();
-        self.pending_at = 0;
+impl BlockDecoder for WebmOpusStream {
+    fn buffer(&mut self) -> &mut BlockBuffer {
+        &mut self.blocks
+    }
+
+    fn decode_next_block(&mut self) -> Result<(), AudioError> {
+        let pending = self.blocks.start_block();
         let packet = match self.reader.next_packet() {
             Ok(Some(packet)) => packet,
             Ok(None) => {
-                self.finished = true;
+                self.blocks.finished = true;
                 return Ok(());
             }
             Err(symphonia::core::errors::Error::IoError(io))
                 if io.kind() == std::io::ErrorKind::UnexpectedEof && self.structure.live =>
             {
                 // The header walk saw every element complete, so this is the live file's end.
-                self.finished = true;
+                self.blocks.finished = true;
                 return Ok(());
             }
             Err(error) => return Err(demux_error(error)),
@@ -322,7 +323,7 @@ impl WebmOpusStream {
         let channels = self.channels as usize;
         for frame in self.pcm[skip * channels..frames * channels].chunks_exact(channels) {
             let sum: f64 = frame.iter().map(|&s| s as f64).sum();
-            self.pending.push(sum / channels as f64 / 32_768.0);
+            pending.push(sum / channels as f64 / 32_768.0);
         }
         Ok(())
     }
@@ -342,21 +343,7 @@ impl PcmStream for WebmOpusStream {
     }
 
     fn read_mono(&mut self, max_frames: usize, out: &mut Vec<f64>) -> Result<usize, AudioError> {
-        let mut written = 0;
-        while written < max_frames {
-            if self.pending_at == self.pending.len() {
-                if self.finished {
-                    break;
-                }
-                self.decode_next_packet()?;
-                continue;
-            }
-            let take = (max_frames - written).min(self.pending.len() - self.pending_at);
-            out.extend_from_slice(&self.pending[self.pending_at..self.pending_at + take]);
-            self.pending_at += take;
-            written += take;
-        }
-        Ok(written)
+        read_blocks(self, max_frames, out)
     }
 }
 
