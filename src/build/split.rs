@@ -190,14 +190,12 @@ pub fn build_split(job: &SplitJob, facts: &mut SplitRunFacts) -> Result<SplitSta
     let audio_folder = job.out.join("audio").join(split);
     std::fs::create_dir_all(&audio_folder).map_err(|source| BuildError::Io { path: audio_folder.clone(), source })?;
     let cache = ItemCache::new(job.out, split);
-    let mut units = work_units(&unique);
-    if let Some(shard) = job.shard {
-        let mut unit = 0;
-        units.retain(|_| {
-            unit += 1;
-            shard.owns(unit - 1)
-        });
-    }
+    let units: Vec<&[Pending]> = work_units(&unique)
+        .into_iter()
+        .enumerate()
+        .filter(|(unit, _)| job.shard.is_none_or(|shard| shard.owns(*unit)))
+        .map(|(_, pending)| pending)
+        .collect();
     let progress = Progress::new(split, units.iter().map(|unit| unit.len() as u64).sum(), job.quiet);
     let converter = Converter {
         split,
