@@ -138,6 +138,7 @@ pub fn run_demo(out: &Path, jobs: usize) -> Result<DemoOutcome, DemoError> {
         manifests: None,
         quiet: false,
         shard: None,
+        transcribe: None,
     };
     let build = run_build(&options)?;
     let verified = crate::verify::verify(&build_dir)?;

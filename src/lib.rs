@@ -6,6 +6,7 @@
 //! - [`fetch`], [`scan`]: getting the raw downloads, and checking a raw tree before a build
 //! - [`audio`]: decode, resample, quantise, hash and FLAC-encode one item
 //! - [`build`]: the pipeline — scan, parallel conversion, dedupe, resume, reports
+//! - [`transcribe`]: `--transcribe`: speech recognition and transcript alignment
 //! - [`sinks`]: metadata.jsonl, parquet shards, dataset card, LICENSES/, build.json
 //! - [`verify`], [`stats`]: checking and describing a build
 //! - [`audit`], [`license_terms`]: the license report and what each license allows
@@ -31,4 +32,5 @@ pub mod scan;
 pub mod selection;
 pub mod sinks;
 pub mod stats;
+pub mod transcribe;
 pub mod verify;

@@ -51,6 +51,10 @@ enum Command {
         /// Convert only shard I of N (e.g. 2/8) for a later `cameo merge`; writes no collection.
         #[arg(long, value_name = "I/N")]
         shard: Option<cameo::build::shard::Shard>,
+        /// Recognise speech with this Whisper model (ggml, from scripts/whisper-model): check
+        /// sentence-list corpora against their sentences, transcribe corpora without text.
+        #[arg(long, value_name = "MODEL.bin")]
+        transcribe: Option<PathBuf>,
     },
     /// Merge the outputs of `build --shard 1/N` .. `N/N` into one build, identical to an unsharded one.
     Merge {
@@ -78,6 +82,9 @@ enum Command {
         /// No progress output.
         #[arg(long)]
         quiet: bool,
+        /// The Whisper model the shards were built with (their recognitions are reused).
+        #[arg(long, value_name = "MODEL.bin")]
+        transcribe: Option<PathBuf>,
     },
     /// What a raw tree holds against the manifests, without decoding audio: found/expected,
     /// skipped junk, rejects, and what looks wrong with how to fix it. Exit 1 when a selected
@@ -180,6 +187,8 @@ fn print_build(outcome: &cameo::build::BuildOutcome) {
             println!("reject: {}/{}: {}", report.split, reject.source, reject.reason);
         }
     }
+    let states: Vec<&cameo::build::report::SplitState> = outcome.splits.iter().collect();
+    print!("{}", cameo::transcribe::report::summary_table(&states));
     let run = &outcome.run;
     println!(
         "{} converted, {} reused from an earlier run; {:.1} s of audio in {:.1} s ({:.0}x real time, {} threads)",
@@ -190,6 +199,12 @@ fn print_build(outcome: &cameo::build::BuildOutcome) {
         if run.seconds > 0.0 { run.audio_seconds / run.seconds } else { 0.0 },
         run.jobs
     );
+    if run.recognised + run.recognised_from_cache > 0 {
+        println!(
+            "{} samples recognised, {} recognitions reused from an earlier run",
+            run.recognised, run.recognised_from_cache
+        );
+    }
 }
 
 fn run(command: Command) -> anyhow::Result<()> {
@@ -204,9 +219,10 @@ fn run(command: Command) -> anyhow::Result<()> {
             println!("\nscoring a pretend model's answers ({}):", outcome.predictions.display());
             print!("{}", outcome.report.to_text());
         }
-        Command::Build { raw, out, corpora, jobs, strict, manifests, quiet, shard } => {
+        Command::Build { raw, out, corpora, jobs, strict, manifests, quiet, shard, transcribe } => {
             let jobs = default_jobs(jobs);
-            let options = cameo::build::BuildOptions { raw, out, corpora, jobs, strict, manifests, quiet, shard };
+            let options =
+                cameo::build::BuildOptions { raw, out, corpora, jobs, strict, manifests, quiet, shard, transcribe };
             let outcome = cameo::build::run_build(&options)?;
             match shard {
                 Some(shard) => println!(
@@ -216,9 +232,19 @@ fn run(command: Command) -> anyhow::Result<()> {
                 None => print_build(&outcome),
             }
         }
-        Command::Merge { raw, out, parts, corpora, jobs, strict, manifests, quiet } => {
+        Command::Merge { raw, out, parts, corpora, jobs, strict, manifests, quiet, transcribe } => {
             let jobs = default_jobs(jobs);
-            let options = cameo::build::BuildOptions { raw, out, corpora, jobs, strict, manifests, quiet, shard: None };
+            let options = cameo::build::BuildOptions {
+                raw,
+                out,
+                corpora,
+                jobs,
+                strict,
+                manifests,
+                quiet,
+                shard: None,
+                transcribe,
+            };
             print_build(&cameo::build::shard::merge(&options, &parts)?);
         }
         Command::Scan { raw, corpora, manifests, json } => {

@@ -48,6 +48,29 @@ pub struct Manifest {
     /// Facts that could not be verified, reported by the audit.
     #[serde(default)]
     pub unverified: Vec<String>,
+    /// Where the corpus' transcriptions come from (decides what `--transcribe` does with it).
+    #[serde(default)]
+    pub transcription: TranscriptionSpec,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TranscriptionSpec {
+    pub source: TranscriptionOrigin,
+}
+
+/// How a corpus provides its text; see `crate::transcribe` for what each means for a build.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TranscriptionOrigin {
+    /// Its own per-recording transcript (typed or machine-made); taken as is, never recognised.
+    #[default]
+    Corpus,
+    /// One of a fixed list of sentences, picked by a sentence code, the file name or a sidecar:
+    /// `--transcribe` checks each sample against the list.
+    SentenceList,
+    /// No text at all: `--transcribe` stores what the recogniser hears.
+    None,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -249,6 +272,17 @@ sha256 = "0000000000000000000000000000000000000000000000000000000000000000"
         assert!(error.contains("`sources[0].file`: '../toy.zip' must be a plain file name"), "{error}");
         assert!(is_plain_file_name("Mexican Emotional Speech Database (MESD).zip"));
         assert!(!is_plain_file_name("CREMA-D (git repository, AudioWAV/)"));
+    }
+
+    #[test]
+    fn the_transcription_origin_defaults_to_the_corpus_and_is_checked() {
+        assert_eq!(Manifest::parse(GOOD, "toy.toml").unwrap().transcription.source, TranscriptionOrigin::Corpus);
+        let text = format!("{GOOD}[transcription]\nsource = \"sentence_list\"\n");
+        let manifest = Manifest::parse(&text, "toy.toml").unwrap();
+        assert_eq!(manifest.transcription.source, TranscriptionOrigin::SentenceList);
+        let text = format!("{GOOD}[transcription]\nsource = \"whisper\"\n");
+        let error = Manifest::parse(&text, "toy.toml").unwrap_err().to_string();
+        assert!(error.contains("toy.toml") && error.contains("whisper"), "{error}");
     }
 
     #[test]

@@ -103,6 +103,32 @@ impl Gender {
     }
 }
 
+/// Where a record's transcription came from (the `transcription_source` column; null exactly
+/// when the transcription is null). See the README section "Transcriptions".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TranscriptionSource {
+    /// The text as the corpus gives it (its own transcript, or the sentence its code, file name
+    /// or sidecar names), not checked against the audio.
+    Corpus,
+    /// One of the corpus' own sentences, confirmed by speech recognition: the labelled sentence
+    /// when the recognised text agrees with it, or the sentence actually heard when the label is
+    /// clearly wrong.
+    Aligned,
+    /// The text a speech recogniser produced (corpora that publish no transcription).
+    Asr,
+}
+
+impl TranscriptionSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TranscriptionSource::Corpus => "corpus",
+            TranscriptionSource::Aligned => "aligned",
+            TranscriptionSource::Asr => "asr",
+        }
+    }
+}
+
 /// One sample of a build: a line of metadata.jsonl and a row of the parquet shards, with the
 /// columns in the order of the reference release.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -122,6 +148,10 @@ pub struct Record {
     pub duration: f64,
     /// The original file relative to `raw/<split>/`, plus `#start-end` or `#row` for parts.
     pub source: String,
+    /// Where `transcription` came from (added column, after the reference ones); absent in
+    /// builds made before the column existed, read as null.
+    #[serde(default)]
+    pub transcription_source: Option<TranscriptionSource>,
 }
 
 impl Record {

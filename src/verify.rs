@@ -62,6 +62,9 @@ pub fn read_metadata(path: &Path) -> Result<Vec<Record>, VerifyError> {
                 return Err(at(format!("{name} is an empty string (null expected)")));
             }
         }
+        if record.transcription.is_some() != record.transcription_source.is_some() {
+            return Err(at("transcription_source must be null exactly when transcription is".into()));
+        }
         if record.duration.is_nan() || record.duration <= 0.0 {
             return Err(at(format!("duration {} is not positive", record.duration)));
         }

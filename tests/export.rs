@@ -58,6 +58,9 @@ fn expected_supervision(record: &Record) -> Value {
     custom["license"] = json!(record.license);
     custom["source"] = json!(record.source);
     custom["file_id"] = json!(record.file_id);
+    if let Some(origin) = record.transcription_source {
+        custom["transcription_source"] = json!(origin.as_str());
+    }
     object.insert("custom".into(), custom);
     value
 }

@@ -99,6 +99,7 @@ fn the_demo_build_card_and_shards_are_read_by_datasets_and_huggingface_hub() {
         ("license", string.clone()),
         ("duration", "\"float32\"".to_string()),
         ("source", string.clone()),
+        ("transcription_source", string.clone()),
     ]
     .into_iter()
     .map(|(n, d)| (n.to_string(), d))

@@ -99,6 +99,7 @@ fn records_carry_every_field_of_the_reference_format() {
         "license",
         "duration",
         "source",
+        "transcription_source",
     ];
     assert_eq!(keys, expected);
     assert!(first_line.contains("\"age\":null"));

@@ -58,11 +58,16 @@ mod tests {
             license: "CC BY 4.0".into(),
             duration: 1.0,
             source: source.into(),
+            transcription_source: None,
         }
     }
 
     fn state(split: &str, records: Vec<Record>) -> SplitState {
-        SplitState { report: SplitReport { split: split.into(), built: records.len(), ..Default::default() }, records }
+        SplitState {
+            report: SplitReport { split: split.into(), built: records.len(), ..Default::default() },
+            records,
+            transcription: None,
+        }
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod split;
 
 use crate::corpora::{self, ScanError};
 use crate::manifest::{Manifest, ManifestError};
+use crate::transcribe::{transcribe_split, AsrRunFacts, Recognizer, SplitTranscription};
 use report::{RunFacts, SplitState};
 use split::{build_split, SplitJob, SplitRunFacts};
 use std::path::{Path, PathBuf};
@@ -29,6 +30,8 @@ pub enum BuildError {
     Sink { path: PathBuf, message: String },
     #[error("--strict: {0}")]
     Strict(String),
+    #[error(transparent)]
+    Transcribe(#[from] crate::transcribe::TranscribeError),
 }
 
 impl BuildError {
@@ -50,6 +53,8 @@ pub struct BuildOptions {
     pub quiet: bool,
     /// Convert only this shard's share and write no collection (see [`shard`]).
     pub shard: Option<shard::Shard>,
+    /// Recognise speech with this model file (see [`crate::transcribe`]); off when None.
+    pub transcribe: Option<PathBuf>,
 }
 
 /// What a build did, for the caller to print.
@@ -129,9 +134,17 @@ fn lock_build_folder(out: &Path) -> Result<std::fs::File, BuildError> {
     }
 }
 
-/// Runs `cameo build`.
-pub fn run_build(options: &BuildOptions) -> Result<BuildOutcome, BuildError> {
-    let started = Instant::now();
+/// The model of `--transcribe`, loaded and checked (None without the option).
+pub fn load_recognizer(options: &BuildOptions) -> Result<Option<Box<dyn Recognizer>>, BuildError> {
+    Ok(options.transcribe.as_deref().map(crate::transcribe::load_model).transpose()?)
+}
+
+/// What a build checks before it touches the output folder or any audio: the raw folder, the
+/// corpora, their manifests, and that the recogniser (if any) handles their languages.
+pub(crate) fn prepare(
+    options: &BuildOptions,
+    recognizer: Option<&dyn Recognizer>,
+) -> Result<(Vec<&'static corpora::CorpusEntry>, Vec<Manifest>), BuildError> {
     if !options.raw.is_dir() {
         return Err(BuildError::Usage(format!("{}: raw folder not found", options.raw.display())));
     }
@@ -142,6 +155,24 @@ pub fn run_build(options: &BuildOptions) -> Result<BuildOutcome, BuildError> {
     // Load every manifest before any work, so a bad one fails fast.
     let manifests =
         selected.iter().map(|entry| entry.manifest(options.manifests.as_deref())).collect::<Result<Vec<_>, _>>()?;
+    if let Some(recognizer) = recognizer {
+        let model =
+            options.transcribe.as_ref().map_or_else(|| recognizer.id().to_string(), |p| p.display().to_string());
+        crate::transcribe::check_languages(recognizer, &model, &manifests)?;
+    }
+    Ok((selected, manifests))
+}
+
+/// Runs `cameo build`: loads the `--transcribe` model, if any, then [`run_build_with`] it.
+pub fn run_build(options: &BuildOptions) -> Result<BuildOutcome, BuildError> {
+    let recognizer = load_recognizer(options)?;
+    run_build_with(options, recognizer.as_deref())
+}
+
+/// Runs `cameo build` with a given recogniser for the transcription stage (None: no stage).
+pub fn run_build_with(options: &BuildOptions, recognizer: Option<&dyn Recognizer>) -> Result<BuildOutcome, BuildError> {
+    let started = Instant::now();
+    let (selected, manifests) = prepare(options, recognizer)?;
     std::fs::create_dir_all(&options.out).map_err(BuildError::io(&options.out))?;
     let _lock = lock_build_folder(&options.out)?;
     let pool = rayon::ThreadPoolBuilder::new()
@@ -149,6 +180,7 @@ pub fn run_build(options: &BuildOptions) -> Result<BuildOutcome, BuildError> {
         .build()
         .map_err(|error| BuildError::Usage(format!("cannot start {} threads: {error}", options.jobs)))?;
     let mut facts = SplitRunFacts::default();
+    let mut asr_facts = AsrRunFacts::default();
     let mut built = Vec::new();
     let mut shard_states = Vec::new();
     for (entry, manifest) in selected.iter().zip(&manifests) {
@@ -160,7 +192,11 @@ pub fn run_build(options: &BuildOptions) -> Result<BuildOutcome, BuildError> {
             quiet: options.quiet,
             shard: options.shard,
         };
-        let state = pool.install(|| build_split(&job, &mut facts))?;
+        let mut state = pool.install(|| build_split(&job, &mut facts))?;
+        if let Some(recognizer) = recognizer {
+            let stage = SplitTranscription { out: &options.out, manifest, recognizer, quiet: options.quiet };
+            pool.install(|| transcribe_split(&stage, &mut state, &mut asr_facts))?;
+        }
         if options.shard.is_some() {
             built.push(entry.id.to_string());
             shard_states.push(state);
@@ -191,6 +227,8 @@ pub fn run_build(options: &BuildOptions) -> Result<BuildOutcome, BuildError> {
             converted: facts.converted,
             reused_from_cache: facts.reused,
             audio_seconds,
+            recognised: asr_facts.recognised,
+            recognised_from_cache: asr_facts.reused,
         };
         return Ok(BuildOutcome { splits: shard_states, run });
     }
@@ -203,6 +241,8 @@ pub fn run_build(options: &BuildOptions) -> Result<BuildOutcome, BuildError> {
         converted: facts.converted,
         reused_from_cache: facts.reused,
         audio_seconds,
+        recognised: asr_facts.recognised,
+        recognised_from_cache: asr_facts.reused,
     };
     crate::sinks::write_collection(
         &options.out,

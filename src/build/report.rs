@@ -76,6 +76,9 @@ pub struct SplitState {
     pub report: SplitReport,
     /// Sorted by file_id.
     pub records: Vec<Record>,
+    /// What `--transcribe` found in this split (absent when it did not run on it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transcription: Option<crate::transcribe::report::TranscriptionReport>,
 }
 
 /// Facts about one run that legitimately differ between runs (kept apart in build.json).
@@ -86,6 +89,12 @@ pub struct RunFacts {
     pub converted: usize,
     pub reused_from_cache: usize,
     pub audio_seconds: f64,
+    /// Samples recognised by `--transcribe` in this run, and those whose text came from the
+    /// recognition cache.
+    #[serde(default)]
+    pub recognised: usize,
+    #[serde(default)]
+    pub recognised_from_cache: usize,
 }
 
 /// The summary table printed at the end of a build.

@@ -3,7 +3,8 @@
 //! resume-cache entries, nothing else. `cameo merge` gathers the shards' outputs into one folder
 //! and runs the ordinary build there, which finds every item in the cache: the result is the
 //! same, byte for byte, as one build done in one go, because it *is* that build.
-use super::{run_build, BuildError, BuildOptions, BuildOutcome};
+use super::{load_recognizer, prepare, run_build_with, BuildError, BuildOptions, BuildOutcome};
+use crate::transcribe::Recognizer;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -119,18 +120,32 @@ fn copy_tree(from: &Path, to: &Path, relative: &str) -> Result<usize, BuildError
     Ok(copied)
 }
 
-/// `cameo merge`: gathers the shards' FLAC files and cache entries into `options.out`, then
-/// builds there from the same raw tree (every item is found in the cache, nothing is decoded).
+/// `cameo merge`: gathers the shards' FLAC files and cache entries (conversion and
+/// recognition) into `options.out`, then builds there from the same raw tree (every item is
+/// found in the cache, nothing is decoded or recognised again). Everything is checked first,
+/// the `--transcribe` model included, so a bad option leaves `options.out` untouched.
 pub fn merge(options: &BuildOptions, parts: &[PathBuf]) -> Result<BuildOutcome, BuildError> {
+    let recognizer = load_recognizer(options)?;
+    merge_with(options, parts, recognizer.as_deref())
+}
+
+/// [`merge`] with a given recogniser (None: no transcription stage).
+pub fn merge_with(
+    options: &BuildOptions,
+    parts: &[PathBuf],
+    recognizer: Option<&dyn Recognizer>,
+) -> Result<BuildOutcome, BuildError> {
     if options.shard.is_some() {
         return Err(BuildError::Usage("merge makes a whole build; do not give --shard".into()));
     }
     check_complete(parts)?;
+    prepare(options, recognizer)?;
     for part in parts {
         copy_tree(part, &options.out, "audio")?;
         copy_tree(part, &options.out, ".cameo/cache")?;
+        copy_tree(part, &options.out, ".cameo/asr")?;
     }
-    run_build(options)
+    run_build_with(options, recognizer)
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use super::BuildError;
 use crate::audio::ConvertedAudio;
 use crate::corpora::{CorpusEntry, Reject, SourceItem};
 use crate::manifest::Manifest;
-use crate::record::{Emotion, Record};
+use crate::record::{Emotion, Record, TranscriptionSource};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -62,11 +62,13 @@ fn make_record(
     emotion: Emotion,
     audio: &ConvertedAudio,
 ) -> Record {
+    let transcription = item.transcription.as_deref().map(nfc).filter(|t| !t.is_empty());
     Record {
         file_id: audio.file_id.clone(),
         audio: format!("audio/{split}/{}", audio.file_id),
         emotion,
-        transcription: item.transcription.as_deref().map(nfc).filter(|t| !t.is_empty()),
+        transcription_source: transcription.as_ref().map(|_| TranscriptionSource::Corpus),
+        transcription,
         speaker_id: item.speaker.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| format!("{split}_{s}")),
         gender: item.gender,
         age: item.age.as_deref().map(str::trim).filter(|a| !a.is_empty()).map(str::to_string),
@@ -251,5 +253,5 @@ pub fn build_split(job: &SplitJob, facts: &mut SplitRunFacts) -> Result<SplitSta
     report.refresh_count_warning();
     let keep: BTreeSet<String> = records.iter().map(|r| r.file_id.clone()).collect();
     tidy_audio_folder(&audio_folder, &keep).map_err(|source| BuildError::Io { path: audio_folder.clone(), source })?;
-    Ok(SplitState { report, records })
+    Ok(SplitState { report, records, transcription: None })
 }

@@ -3,7 +3,8 @@
 //! (`cameo_recordings_<split>.jsonl`, `cameo_supervisions_<split>.jsonl`). Each recording is
 //! one built FLAC file (absolute path, 16 kHz mono); each carries one supervision over its
 //! whole length with the transcription, speaker, gender and language in Lhotse's own fields
-//! and the emotion and the other CAMEO columns under `custom`.
+//! and the emotion and the other CAMEO columns under `custom` (null ones left out, as Lhotse
+//! does).
 use super::ExportError;
 use crate::record::Record;
 use serde_json::{json, Map, Value};
@@ -57,6 +58,9 @@ fn supervision(record: &Record) -> Value {
     custom.insert("license".into(), json!(record.license));
     custom.insert("source".into(), json!(record.source));
     custom.insert("file_id".into(), json!(record.file_id));
+    if let Some(origin) = record.transcription_source {
+        custom.insert("transcription_source".into(), json!(origin.as_str()));
+    }
     value.insert("custom".into(), Value::Object(custom));
     Value::Object(value)
 }

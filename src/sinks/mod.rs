@@ -65,7 +65,7 @@ pub fn write_collection(
     crate::fsutil::write_atomic(&card_path, card.as_bytes()).map_err(BuildError::io(&card_path))?;
     licenses::write_licenses(out, manifests).map_err(BuildError::io(&out.join("LICENSES")))?;
     run.seconds = started.elapsed().as_secs_f64();
-    let build_json = serde_json::json!({
+    let mut build_json = serde_json::json!({
         "tool": "cameo",
         "version": env!("CARGO_PKG_VERSION"),
         "pipeline": crate::build::cache::PIPELINE_VERSION,
@@ -87,6 +87,11 @@ pub fn write_collection(
         "splits": states.iter().map(|s| (s.report.split.clone(), serde_json::to_value(&s.report).expect("report serialises"))).collect::<serde_json::Map<_, _>>(),
         "run": run,
     });
+    if let (Some(object), Some(section)) =
+        (build_json.as_object_mut(), crate::transcribe::report::build_json_section(states))
+    {
+        object.insert("transcription".into(), section);
+    }
     let path = out.join("build.json");
     let text = serde_json::to_vec_pretty(&build_json).expect("json serialises");
     crate::fsutil::write_atomic(&path, &text).map_err(BuildError::io(&path))

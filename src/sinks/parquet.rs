@@ -59,6 +59,7 @@ pub fn schema() -> Schema {
         string("license", false),
         Field::new("duration", DataType::Float32, false),
         string("source", false),
+        string("transcription_source", true),
     ])
 }
 
@@ -120,6 +121,7 @@ pub fn arrow_bytes(records: &[&Record], audio_sizes: &[u64]) -> u64 {
         + required(&|r| r.license.len())
         + 4 * n
         + required(&|r| r.source.len())
+        + nullable(&|r| r.transcription_source.map(|s| s.as_str().len()))
 }
 
 /// The sizes of a split's FLAC files, in record order.
@@ -164,6 +166,7 @@ fn batch(records: &[&Record], audio: Vec<Vec<u8>>) -> Result<RecordBatch, arrow:
             strings(&|r| Some(&r.license)),
             Arc::new(records.iter().map(|r| r.duration as f32).collect::<Float32Array>()),
             strings(&|r| Some(&r.source)),
+            strings(&|r| r.transcription_source.map(|s| s.as_str())),
         ],
     )
 }

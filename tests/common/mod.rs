@@ -16,6 +16,7 @@ pub fn options(raw: &Path, out: &Path, jobs: usize) -> BuildOptions {
         manifests: None,
         quiet: true,
         shard: None,
+        transcribe: None,
     }
 }
 

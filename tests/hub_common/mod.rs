@@ -17,6 +17,7 @@ pub fn build(raw: &Path, out: &Path) {
         manifests: None,
         quiet: true,
         shard: None,
+        transcribe: None,
     };
     run_build(&options).expect("build succeeds");
 }

@@ -15,7 +15,7 @@ build = pathlib.Path(sys.argv[1])
 records = [json.loads(line) for line in (build / "metadata.jsonl").read_text(encoding="utf-8").splitlines()]
 by_id = {r["file_id"]: r for r in records}
 expected_columns = ["file_id", "audio", "emotion", "transcription", "speaker_id", "gender", "age",
-                    "dataset", "language", "license", "duration", "source"]
+                    "dataset", "language", "license", "duration", "source", "transcription_source"]
 rows = 0
 for shard in sorted((build / "data").glob("*.parquet")):
     table = pq.read_table(shard)

@@ -31,7 +31,7 @@ for record in records:
     splits.setdefault(record["audio"].split("/")[1], []).append(record)
 
 COLUMNS = ["file_id", "audio", "emotion", "transcription", "speaker_id", "gender", "age",
-           "dataset", "language", "license", "duration", "source"]
+           "dataset", "language", "license", "duration", "source", "transcription_source"]
 EXPECTED = Features({
     name: Audio(sampling_rate=16000) if name == "audio" else Value("float32") if name == "duration" else Value("string")
     for name in COLUMNS

@@ -44,6 +44,7 @@ for path in sorted(manifests.glob("cameo_recordings_*.jsonl*")):
         assert custom["emotion"] == record["emotion"] and custom["split"] == split
         assert custom["dataset"] == record["dataset"] and custom["license"] == record["license"]
         assert custom["source"] == record["source"] and custom.get("age") == record["age"]
+        assert custom.get("transcription_source") == record["transcription_source"]
         emotions[custom["emotion"]] = emotions.get(custom["emotion"], 0) + 1
         if index < 3:
             audio = cut.load_audio()

@@ -61,6 +61,7 @@ mod tests {
         SplitState {
             report: SplitReport { split: "toy".into(), dataset: "Toy".into(), ..Default::default() },
             records: Vec::new(),
+            transcription: None,
         }
     }
 

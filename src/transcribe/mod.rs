@@ -1,0 +1,84 @@
+//! Transcriptions from speech (`cameo build --transcribe MODEL.bin`): recognition with a
+//! [`Recognizer`] (Whisper, see `crate::whisper`) and alignment of what it heard with what
+//! the corpus says. Off by default. What it does to a corpus depends on the manifest's
+//! `[transcription] source`:
+//!
+//! - `corpus` (EMNS, Emozionalmente, RESD): the corpus' own per-recording text is kept; nothing
+//!   is recognised.
+//! - `sentence_list` (CaFE, CREMA-D, eNTERFACE, JL-Corpus, MESD, nEMO, PAVOQUE, RAVDESS): every
+//!   sample is recognised with the language forced to the manifest's and aligned
+//!   ([`align`]) with the corpus' candidate sentences (the manifest's `[sentences]` and every
+//!   text the adapter gave the split's samples). A confirmed label keeps its sentence; a sample
+//!   whose speech is clearly another candidate gets that sentence and is reported as a
+//!   mismatch; a text near no candidate is reported as unclear and keeps the corpus text.
+//! - `none` (Oréau, SUBESCO): the recognised text becomes the transcription.
+//!
+//! The `transcription_source` column says per sample where its text came from: `corpus` (as
+//! the corpus gives it, unchecked), `aligned` (a corpus sentence the recognised speech
+//! confirmed, or chose when the label was wrong), `asr` (the recogniser's own text), or null
+//! when there is no transcription. Without `--transcribe` every text is `corpus`.
+//!
+//! The model is loaded and every corpus' language checked before any audio is touched; samples
+//! that are digital silence are not recognised; results are cached per sample ([`cache`]).
+pub mod align;
+pub mod cache;
+pub mod report;
+mod stage;
+
+pub use stage::{transcribe_split, AsrRunFacts, SplitTranscription};
+
+use crate::manifest::{Manifest, TranscriptionOrigin};
+use std::path::{Path, PathBuf};
+
+/// A speech recogniser. Calls come from many worker threads at once.
+pub trait Recognizer: Sync {
+    /// What identifies the model in cache keys: the SHA-256 of its file.
+    fn id(&self) -> &str;
+    /// Whether it can transcribe the language (ISO 639-1); the error says why not.
+    fn check_language(&self, language: &str) -> Result<(), String>;
+    /// The text spoken in `samples` (16 kHz mono, in [-1, 1]), recognised as `language`.
+    fn transcribe(&self, samples: &[f32], language: &str) -> Result<String, String>;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TranscribeError {
+    #[error("{}: {message}", path.display())]
+    Model { path: PathBuf, message: String },
+    #[error("{model}: cannot transcribe {split} ({language}): {message}")]
+    Language { model: String, split: String, language: String, message: String },
+    #[error("{}: {source}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+}
+
+/// Loads and checks a model file for `--transcribe`.
+pub fn load_model(path: &Path) -> Result<Box<dyn Recognizer>, TranscribeError> {
+    Err(TranscribeError::Model {
+        path: path.to_path_buf(),
+        message: "this cameo was built without the `whisper` feature; rebuild it with default features to use \
+                  --transcribe"
+            .into(),
+    })
+}
+
+/// Whether `--transcribe` recognises this corpus' samples.
+pub fn recognises(manifest: &Manifest) -> bool {
+    manifest.transcription.source != TranscriptionOrigin::Corpus
+}
+
+/// Checks that the recogniser handles the language of every corpus it will be given; `model`
+/// names it in the error (the model file).
+pub fn check_languages(
+    recognizer: &dyn Recognizer,
+    model: &str,
+    manifests: &[Manifest],
+) -> Result<(), TranscribeError> {
+    for manifest in manifests.iter().filter(|manifest| recognises(manifest)) {
+        recognizer.check_language(&manifest.language_code).map_err(|message| TranscribeError::Language {
+            model: model.to_string(),
+            split: manifest.id.clone(),
+            language: format!("{}, {}", manifest.language, manifest.language_code),
+            message,
+        })?;
+    }
+    Ok(())
+}

@@ -1,0 +1,191 @@
+//! What the transcription stage found, per split (kept in the split's state) and for the whole
+//! build: the `transcription` QA section of build.json and the table printed after a build.
+use crate::build::report::SplitState;
+use crate::manifest::TranscriptionOrigin;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+/// A sample whose spoken sentence is not the one its label implies.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mismatch {
+    pub file_id: String,
+    pub source: String,
+    /// The sentence the label (code, file name, sidecar) names.
+    pub labelled: String,
+    /// What the recogniser heard.
+    pub heard: String,
+    /// The candidate sentence heard, which the record now carries.
+    pub chosen: String,
+    pub labelled_distance: f64,
+    pub chosen_distance: f64,
+}
+
+/// A sample whose recognised text is near no candidate; it keeps its corpus text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Unclear {
+    pub file_id: String,
+    pub source: String,
+    pub labelled: Option<String>,
+    pub heard: String,
+    /// The nearest candidate and its distance.
+    pub nearest: Option<String>,
+    pub distance: f64,
+}
+
+/// A sample that was not recognised, or whose recognition failed, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unrecognised {
+    pub file_id: String,
+    pub source: String,
+    pub reason: String,
+}
+
+/// The transcription stage's findings for one split.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TranscriptionReport {
+    pub origin: TranscriptionOrigin,
+    /// The model's identity (SHA-256 of the model file).
+    pub model: String,
+    /// ISO 639-1 code the recogniser was forced to.
+    pub language: String,
+    /// Distinct candidate sentences (sentence-list corpora).
+    pub candidates: usize,
+    /// Samples with a recognised text.
+    pub recognised: usize,
+    /// Samples whose labelled sentence the recognised text confirmed.
+    pub agreed: usize,
+    /// Samples without a labelled sentence that got the nearest candidate.
+    pub chosen: usize,
+    pub mismatches: Vec<Mismatch>,
+    pub unclear: Vec<Unclear>,
+    /// Samples that now carry recognised text (corpora without text).
+    pub asr_texts: usize,
+    /// Samples in which the recogniser heard nothing (their transcription stays null).
+    pub empty: Vec<Unrecognised>,
+    /// Samples not recognised: digital silence, or a failed recognition.
+    pub skipped: Vec<Unrecognised>,
+}
+
+fn round4(value: f64) -> f64 {
+    (value * 1e4).round() / 1e4
+}
+
+impl Mismatch {
+    fn to_json(&self, split: &str) -> Value {
+        json!({
+            "split": split, "file_id": self.file_id, "source": self.source, "labelled": self.labelled,
+            "heard": self.heard, "chosen": self.chosen,
+            "labelled_distance": round4(self.labelled_distance), "chosen_distance": round4(self.chosen_distance),
+        })
+    }
+}
+
+impl Unclear {
+    fn to_json(&self, split: &str) -> Value {
+        json!({
+            "split": split, "file_id": self.file_id, "source": self.source, "labelled": self.labelled,
+            "heard": self.heard, "nearest": self.nearest, "distance": round4(self.distance),
+        })
+    }
+}
+
+/// The `transcription` section of build.json, or None when no split went through the stage.
+pub fn build_json_section(states: &[SplitState]) -> Option<Value> {
+    let reports: Vec<(&str, &TranscriptionReport)> =
+        states.iter().filter_map(|s| s.transcription.as_ref().map(|t| (s.report.split.as_str(), t))).collect();
+    if reports.is_empty() {
+        return None;
+    }
+    let mut models: Vec<&str> = reports.iter().map(|(_, t)| t.model.as_str()).collect();
+    models.sort();
+    models.dedup();
+    let splits: serde_json::Map<String, Value> = reports
+        .iter()
+        .map(|(split, t)| {
+            let counts = json!({
+                "origin": t.origin, "model": t.model, "language": t.language, "candidates": t.candidates,
+                "recognised": t.recognised, "agreed": t.agreed, "chosen": t.chosen,
+                "mismatched": t.mismatches.len(), "unclear": t.unclear.len(), "asr_texts": t.asr_texts,
+                "empty": t.empty.len(), "skipped": t.skipped.len(),
+            });
+            (split.to_string(), counts)
+        })
+        .collect();
+    let with_split = |split: &str, entry: &Unrecognised| json!({"split": split, "file_id": entry.file_id, "source": entry.source, "reason": entry.reason});
+    Some(json!({
+        "method": format!(
+            "recognition forced to the manifest's language; texts compared after normalisation (accents, case, \
+             punctuation and extra spaces dropped) by character Levenshtein distance over the longer length; a \
+             label is wrong when another candidate is nearer by at least {} and within {}; a text further than {} \
+             from every candidate is unclear and keeps its corpus text",
+            super::align::MISMATCH_MARGIN,
+            super::align::UNCLEAR_ABOVE,
+            super::align::UNCLEAR_ABOVE
+        ),
+        "models": models,
+        "splits": splits,
+        "mismatches": reports.iter().flat_map(|(split, t)| t.mismatches.iter().map(|m| m.to_json(split))).collect::<Vec<_>>(),
+        "unclear": reports.iter().flat_map(|(split, t)| t.unclear.iter().map(|u| u.to_json(split))).collect::<Vec<_>>(),
+        "empty": reports.iter().flat_map(|(split, t)| t.empty.iter().map(|e| with_split(split, e))).collect::<Vec<_>>(),
+        "skipped": reports.iter().flat_map(|(split, t)| t.skipped.iter().map(|e| with_split(split, e))).collect::<Vec<_>>(),
+    }))
+}
+
+/// How many mismatches the printed table lists (build.json has them all).
+const PRINTED_MISMATCHES: usize = 20;
+
+/// The table printed after a build that ran the stage; empty when none did.
+pub fn summary_table(states: &[&SplitState]) -> String {
+    let reports: Vec<(&str, &TranscriptionReport)> =
+        states.iter().filter_map(|s| s.transcription.as_ref().map(|t| (s.report.split.as_str(), t))).collect();
+    if reports.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "\ntranscription (model sha256 {}):\n{:<15} {:<13} {:>10} {:>7} {:>10} {:>7} {:>8} {:>6} {:>7}\n",
+        reports[0].1.model.get(..12).unwrap_or(&reports[0].1.model),
+        "split",
+        "text",
+        "recognised",
+        "agreed",
+        "mismatched",
+        "unclear",
+        "asr text",
+        "empty",
+        "skipped"
+    );
+    for (split, t) in &reports {
+        let origin = match t.origin {
+            TranscriptionOrigin::SentenceList => "sentence list",
+            TranscriptionOrigin::None => "none",
+            TranscriptionOrigin::Corpus => "corpus",
+        };
+        out.push_str(&format!(
+            "{:<15} {:<13} {:>10} {:>7} {:>10} {:>7} {:>8} {:>6} {:>7}\n",
+            split,
+            origin,
+            t.recognised,
+            t.agreed + t.chosen,
+            t.mismatches.len(),
+            t.unclear.len(),
+            t.asr_texts,
+            t.empty.len(),
+            t.skipped.len()
+        ));
+    }
+    let mismatches: Vec<(&str, &Mismatch)> =
+        reports.iter().flat_map(|(split, t)| t.mismatches.iter().map(move |m| (*split, m))).collect();
+    for (split, m) in mismatches.iter().take(PRINTED_MISMATCHES) {
+        out.push_str(&format!(
+            "mismatch: {split}/{}: labelled \"{}\", heard \"{}\" -> \"{}\" ({:.2} vs {:.2})\n",
+            m.source, m.labelled, m.heard, m.chosen, m.labelled_distance, m.chosen_distance
+        ));
+    }
+    if mismatches.len() > PRINTED_MISMATCHES {
+        out.push_str(&format!(
+            "... and {} more mismatches (build.json, section transcription)\n",
+            mismatches.len() - PRINTED_MISMATCHES
+        ));
+    }
+    out
+}
