@@ -249,6 +249,19 @@ fn a_corpus_without_text_gets_the_recognised_text() {
     assert_eq!(report.empty[0].source, oreau_source(OREAU_FILES[1]));
     assert_eq!(report.empty[0].reason, "the recogniser heard no words");
     cameo::verify::verify(&out).unwrap();
+
+    // verify holds the column to its rule: a source without a text is an error naming the line.
+    let metadata = std::fs::read_to_string(out.join("metadata.jsonl")).unwrap();
+    let (index, line) = metadata.lines().enumerate().find(|(_, l)| l.contains("\"transcription\":null")).unwrap();
+    let tampered =
+        metadata.replace(line, &line.replace("\"transcription_source\":null", "\"transcription_source\":\"asr\""));
+    std::fs::write(out.join("metadata.jsonl"), tampered).unwrap();
+    let error = cameo::verify::verify(&out).unwrap_err().to_string();
+    assert!(
+        error
+            .ends_with(&format!("line {}: transcription_source must be null exactly when transcription is", index + 1)),
+        "{error}"
+    );
 }
 
 #[test]
@@ -303,7 +316,7 @@ fn an_unsupported_language_stops_the_build_before_any_audio_is_touched() {
     let out = dir.path().join("build");
     let error = run_build_with(&with_transcribe(&raw, &out, 1), Some(&english_only)).err().unwrap();
     assert!(matches!(error, BuildError::Transcribe(TranscribeError::Language { .. })));
-    assert_eq!(error.to_string(), "scripted.bin: cannot transcribe oreau (French, fr): the model does not know 'fr'");
+    assert_eq!(error.to_string(), "--transcribe: corpus oreau is in French (fr): the model does not know 'fr'");
     assert!(!out.exists(), "the output folder was created");
     assert_eq!(english_only.calls(), 0);
 

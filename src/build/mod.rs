@@ -156,9 +156,7 @@ pub(crate) fn prepare(
     let manifests =
         selected.iter().map(|entry| entry.manifest(options.manifests.as_deref())).collect::<Result<Vec<_>, _>>()?;
     if let Some(recognizer) = recognizer {
-        let model =
-            options.transcribe.as_ref().map_or_else(|| recognizer.id().to_string(), |p| p.display().to_string());
-        crate::transcribe::check_languages(recognizer, &model, &manifests)?;
+        crate::transcribe::check_languages(recognizer, &manifests)?;
     }
     Ok((selected, manifests))
 }

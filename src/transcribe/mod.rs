@@ -34,7 +34,8 @@ use std::path::{Path, PathBuf};
 pub trait Recognizer: Sync {
     /// What identifies the model in cache keys: the SHA-256 of its file.
     fn id(&self) -> &str;
-    /// Whether it can transcribe the language (ISO 639-1); the error says why not.
+    /// Whether it can transcribe the language (ISO 639-1); the error says why not, naming the
+    /// model.
     fn check_language(&self, language: &str) -> Result<(), String>;
     /// The text spoken in `samples` (16 kHz mono, in [-1, 1]), recognised as `language`.
     fn transcribe(&self, samples: &[f32], language: &str) -> Result<String, String>;
@@ -44,8 +45,8 @@ pub trait Recognizer: Sync {
 pub enum TranscribeError {
     #[error("{}: {message}", path.display())]
     Model { path: PathBuf, message: String },
-    #[error("{model}: cannot transcribe {split} ({language}): {message}")]
-    Language { model: String, split: String, language: String, message: String },
+    #[error("--transcribe: corpus {split} is in {language}: {message}")]
+    Language { split: String, language: String, message: String },
     #[error("{}: {source}", path.display())]
     Io { path: PathBuf, source: std::io::Error },
 }
@@ -65,18 +66,12 @@ pub fn recognises(manifest: &Manifest) -> bool {
     manifest.transcription.source != TranscriptionOrigin::Corpus
 }
 
-/// Checks that the recogniser handles the language of every corpus it will be given; `model`
-/// names it in the error (the model file).
-pub fn check_languages(
-    recognizer: &dyn Recognizer,
-    model: &str,
-    manifests: &[Manifest],
-) -> Result<(), TranscribeError> {
+/// Checks that the recogniser handles the language of every corpus it will be given.
+pub fn check_languages(recognizer: &dyn Recognizer, manifests: &[Manifest]) -> Result<(), TranscribeError> {
     for manifest in manifests.iter().filter(|manifest| recognises(manifest)) {
         recognizer.check_language(&manifest.language_code).map_err(|message| TranscribeError::Language {
-            model: model.to_string(),
             split: manifest.id.clone(),
-            language: format!("{}, {}", manifest.language, manifest.language_code),
+            language: format!("{} ({})", manifest.language, manifest.language_code),
             message,
         })?;
     }

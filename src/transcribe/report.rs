@@ -189,3 +189,77 @@ pub fn summary_table(states: &[&SplitState]) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::report::SplitReport;
+
+    fn state(split: &str, origin: TranscriptionOrigin, mismatches: usize) -> SplitState {
+        let mismatch = |i: usize| Mismatch {
+            file_id: format!("{i:064x}.flac"),
+            source: format!("AudioWAV/{i}.wav"),
+            labelled: "The surface is slick".into(),
+            heard: "It's 11 o'clock.".into(),
+            chosen: "It's eleven o'clock".into(),
+            labelled_distance: 0.8,
+            chosen_distance: 6.0 / 17.0,
+        };
+        SplitState {
+            report: SplitReport { split: split.into(), ..Default::default() },
+            records: Vec::new(),
+            transcription: Some(TranscriptionReport {
+                origin,
+                model: "0123456789abcdef0123".into(),
+                language: "en".into(),
+                candidates: 12,
+                recognised: 40,
+                agreed: 30,
+                chosen: 1,
+                mismatches: (0..mismatches).map(mismatch).collect(),
+                unclear: Vec::new(),
+                asr_texts: 0,
+                empty: Vec::new(),
+                skipped: vec![Unrecognised { file_id: "s.flac".into(), source: "s.wav".into(), reason: "x".into() }],
+            }),
+        }
+    }
+
+    #[test]
+    fn the_table_lists_counts_and_the_first_mismatches() {
+        let states =
+            [state("crema_d", TranscriptionOrigin::SentenceList, 22), state("oreau", TranscriptionOrigin::None, 0)];
+        let table = summary_table(&states.iter().collect::<Vec<_>>());
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(lines[1], "transcription (model sha256 0123456789ab):");
+        assert_eq!(
+            lines[3],
+            "crema_d         sentence list         40      31         22       0        0      0       1"
+        );
+        assert!(lines[4].starts_with("oreau           none "), "{}", lines[4]);
+        assert_eq!(
+            lines[5],
+            "mismatch: crema_d/AudioWAV/0.wav: labelled \"The surface is slick\", heard \"It's 11 o'clock.\" -> \"It's eleven o'clock\" (0.80 vs 0.35)"
+        );
+        assert_eq!(lines.len(), 5 + PRINTED_MISMATCHES + 1);
+        assert_eq!(lines.last(), Some(&"... and 2 more mismatches (build.json, section transcription)"));
+        let plain = SplitState { transcription: None, ..state("cafe", TranscriptionOrigin::SentenceList, 0) };
+        assert_eq!(summary_table(&[&plain]), "");
+        assert!(build_json_section(&[plain]).is_none());
+    }
+
+    #[test]
+    fn the_build_json_section_gathers_every_split() {
+        let states =
+            [state("crema_d", TranscriptionOrigin::SentenceList, 2), state("oreau", TranscriptionOrigin::None, 0)];
+        let section = build_json_section(&states).unwrap();
+        assert_eq!(section["models"], json!(["0123456789abcdef0123"]));
+        assert_eq!(section["splits"]["crema_d"]["mismatched"], 2);
+        assert_eq!(section["splits"]["oreau"]["origin"], "none");
+        assert_eq!(section["mismatches"].as_array().unwrap().len(), 2);
+        assert_eq!(section["mismatches"][1]["source"], "AudioWAV/1.wav");
+        assert_eq!(section["mismatches"][1]["chosen_distance"], 0.3529);
+        assert_eq!(section["skipped"].as_array().unwrap().len(), 2);
+        assert_eq!(section["skipped"][1]["split"], "oreau");
+    }
+}
