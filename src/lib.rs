@@ -17,6 +17,7 @@
 pub mod audio;
 pub mod audit;
 pub mod build;
+pub mod checksums;
 pub mod corpora;
 pub mod demo;
 pub mod eval;

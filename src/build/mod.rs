@@ -32,6 +32,9 @@ pub enum BuildError {
     Strict(String),
     #[error(transparent)]
     Transcribe(#[from] crate::transcribe::TranscribeError),
+    /// An output could not be written (full disk, unwritable folder).
+    #[error("{0}")]
+    Output(String),
 }
 
 impl BuildError {
