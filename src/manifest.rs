@@ -3,7 +3,7 @@
 //! name the manifest and the key.
 use crate::record::{Emotion, Gender};
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +48,13 @@ pub struct Manifest {
     /// Facts that could not be verified, reported by the audit.
     #[serde(default)]
     pub unverified: Vec<String>,
+    /// Source labels that deliberately share one CAMEO label, e.g. `[["HAP", "EXC"]]`; any
+    /// other two labels mapped onto one CAMEO label are an error.
+    #[serde(default)]
+    pub merged_labels: Vec<Vec<String>>,
+    /// How the raw tree becomes items: declaratively (see CONTRIBUTING.md), or why a Rust
+    /// adapter is needed.
+    pub adapter: Option<crate::corpora::declarative::schema::AdapterSpec>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -141,6 +148,7 @@ impl Manifest {
         for (source, target) in &self.labels {
             target.parse::<Emotion>().map_err(|message| invalid(format!("labels.\"{source}\""), message))?;
         }
+        check_merged_labels(&self.labels, &self.merged_labels).map_err(|(key, message)| invalid(key, message))?;
         for (key, value) in [("license.spdx", &self.license.spdx), ("license.name", &self.license.name)] {
             if value.trim().is_empty() {
                 return Err(invalid(key.into(), "missing license".into()));
@@ -165,6 +173,9 @@ impl Manifest {
                 return Err(invalid(format!("sources[{index}]"), "needs `url` or `manual` instructions".into()));
             }
         }
+        if let Some(adapter) = &self.adapter {
+            crate::corpora::declarative::compile::validate(adapter, self, name)?;
+        }
         Ok(())
     }
 
@@ -172,6 +183,45 @@ impl Manifest {
     pub fn emotion_for(&self, source_label: &str) -> Option<Emotion> {
         self.labels.get(source_label).and_then(|target| target.parse().ok())
     }
+}
+
+/// Two source labels mapped onto one CAMEO label must be declared in `merged_labels`, so that
+/// a copy-paste slip in `[labels]` cannot silently merge two emotions; the error is (key,
+/// message).
+fn check_merged_labels(labels: &BTreeMap<String, String>, merged: &[Vec<String>]) -> Result<(), (String, String)> {
+    for (index, group) in merged.iter().enumerate() {
+        let key = format!("merged_labels[{index}]");
+        if group.len() < 2 {
+            return Err((key, "list at least two source labels that share one CAMEO label".into()));
+        }
+        let targets: BTreeSet<Option<&String>> = group.iter().map(|label| labels.get(label)).collect();
+        if let Some(missing) = group.iter().find(|label| !labels.contains_key(*label)) {
+            return Err((key, format!("'{missing}' is not a source label of [labels]")));
+        }
+        if targets.len() > 1 {
+            return Err((key, format!("{group:?} map onto different CAMEO labels in [labels]")));
+        }
+    }
+    let mut by_target: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (source, target) in labels {
+        by_target.entry(target).or_default().push(source);
+    }
+    for (target, sources) in by_target.into_iter().filter(|(_, sources)| sources.len() > 1) {
+        let declared = merged.iter().any(|group| sources.iter().all(|source| group.iter().any(|g| g == source)));
+        if !declared {
+            let quoted: Vec<String> = sources.iter().map(|s| format!("\"{s}\"")).collect();
+            return Err((
+                "labels".into(),
+                format!(
+                    "{} all map onto '{target}'; if that is meant, declare it with merged_labels = [[{}]], \
+                     otherwise correct the label of the one that is wrong",
+                    quoted.join(" and "),
+                    quoted.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Whether `name` can name a file inside a folder: not empty, no separators, not `.` or `..`.

@@ -1,8 +1,7 @@
 //! The adapter contract: a corpus adapter turns an extracted raw tree into a list of
 //! [`SourceItem`]s (where the audio is + labels, speaker, text) and never decodes audio.
 //! Adapters are registered in [`REGISTRY`] together with their embedded manifests.
-pub mod cafe;
-pub mod crema_d;
+pub mod declarative;
 pub mod emns;
 pub mod emozionalmente;
 pub mod enterface;
@@ -11,7 +10,6 @@ pub mod mesd;
 pub mod nemo;
 pub mod oreau;
 pub mod pavoque;
-pub mod ravdess;
 pub mod resd;
 pub mod subesco;
 pub mod walk;
@@ -140,6 +138,12 @@ pub enum ScanError {
 pub trait Corpus: Send + Sync {
     /// Reads the extracted tree at `root` (= `raw/<split>/`).
     fn scan(&self, root: &Path, manifest: &Manifest) -> Result<Scan, ScanError>;
+
+    /// Whether the adapter is [`declarative::Declarative`], which reads everything from the
+    /// manifest's `[adapter]` section (the other adapters are Rust code).
+    fn is_declarative(&self) -> bool {
+        false
+    }
 }
 
 /// A registered corpus: its split id, embedded manifest and adapter.
@@ -169,11 +173,15 @@ impl CorpusEntry {
 
 /// Every corpus cameo can build, in split order.
 pub static REGISTRY: &[CorpusEntry] = &[
-    CorpusEntry { id: "cafe", manifest_toml: include_str!("../../manifests/cafe.toml"), adapter: &cafe::Cafe },
+    CorpusEntry {
+        id: "cafe",
+        manifest_toml: include_str!("../../manifests/cafe.toml"),
+        adapter: &declarative::Declarative,
+    },
     CorpusEntry {
         id: "crema_d",
         manifest_toml: include_str!("../../manifests/crema_d.toml"),
-        adapter: &crema_d::CremaD,
+        adapter: &declarative::Declarative,
     },
     CorpusEntry { id: "emns", manifest_toml: include_str!("../../manifests/emns.toml"), adapter: &emns::Emns },
     CorpusEntry {
@@ -202,7 +210,7 @@ pub static REGISTRY: &[CorpusEntry] = &[
     CorpusEntry {
         id: "ravdess",
         manifest_toml: include_str!("../../manifests/ravdess.toml"),
-        adapter: &ravdess::Ravdess,
+        adapter: &declarative::Declarative,
     },
     CorpusEntry { id: "resd", manifest_toml: include_str!("../../manifests/resd.toml"), adapter: &resd::Resd },
     CorpusEntry {
