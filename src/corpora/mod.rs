@@ -3,15 +3,10 @@
 //! Adapters are registered in [`REGISTRY`] together with their embedded manifests.
 pub mod declarative;
 pub mod emns;
-pub mod emozionalmente;
 pub mod enterface;
-pub mod jl_corpus;
-pub mod mesd;
-pub mod nemo;
 pub mod oreau;
 pub mod pavoque;
 pub mod resd;
-pub mod subesco;
 pub mod walk;
 
 use crate::manifest::{Manifest, ManifestError};
@@ -187,7 +182,7 @@ pub static REGISTRY: &[CorpusEntry] = &[
     CorpusEntry {
         id: "emozionalmente",
         manifest_toml: include_str!("../../manifests/emozionalmente.toml"),
-        adapter: &emozionalmente::Emozionalmente,
+        adapter: &declarative::Declarative,
     },
     CorpusEntry {
         id: "enterface",
@@ -197,10 +192,18 @@ pub static REGISTRY: &[CorpusEntry] = &[
     CorpusEntry {
         id: "jl_corpus",
         manifest_toml: include_str!("../../manifests/jl_corpus.toml"),
-        adapter: &jl_corpus::JlCorpus,
+        adapter: &declarative::Declarative,
     },
-    CorpusEntry { id: "mesd", manifest_toml: include_str!("../../manifests/mesd.toml"), adapter: &mesd::Mesd },
-    CorpusEntry { id: "nemo", manifest_toml: include_str!("../../manifests/nemo.toml"), adapter: &nemo::Nemo },
+    CorpusEntry {
+        id: "mesd",
+        manifest_toml: include_str!("../../manifests/mesd.toml"),
+        adapter: &declarative::Declarative,
+    },
+    CorpusEntry {
+        id: "nemo",
+        manifest_toml: include_str!("../../manifests/nemo.toml"),
+        adapter: &declarative::Declarative,
+    },
     CorpusEntry { id: "oreau", manifest_toml: include_str!("../../manifests/oreau.toml"), adapter: &oreau::Oreau },
     CorpusEntry {
         id: "pavoque",
@@ -216,7 +219,7 @@ pub static REGISTRY: &[CorpusEntry] = &[
     CorpusEntry {
         id: "subesco",
         manifest_toml: include_str!("../../manifests/subesco.toml"),
-        adapter: &subesco::Subesco,
+        adapter: &declarative::Declarative,
     },
 ];
 

@@ -26,6 +26,7 @@ pub struct Compiled {
     pub names: Vec<Regex>,
     pub name_mismatch: Template,
     pub table: Option<Table>,
+    pub speaker_table: Option<SpeakerTable>,
     pub sidecar: Option<Sidecar>,
     pub checks: Vec<CompiledCheck>,
     pub maps: BTreeMap<String, BTreeMap<String, String>>,
@@ -39,8 +40,9 @@ pub struct Rule {
     pub skip: Option<String>,
 }
 
+/// Where a table is and how it is read.
 #[derive(Debug)]
-pub struct Table {
+pub struct TableFormat {
     pub glob: GlobMatcher,
     /// The glob's fixed tail (`data.tsv` of `{,*/}data.tsv`), for naming a missing table.
     pub shown_as: String,
@@ -48,9 +50,21 @@ pub struct Table {
     pub quoting: bool,
     pub trim: bool,
     pub columns: Vec<String>,
-    pub file: Template,
     pub missing: String,
     pub skip: String,
+}
+
+#[derive(Debug)]
+pub struct Table {
+    pub format: TableFormat,
+    pub file: Template,
+}
+
+#[derive(Debug)]
+pub struct SpeakerTable {
+    pub format: TableFormat,
+    pub key: String,
+    pub unknown: Option<Template>,
 }
 
 #[derive(Debug)]
@@ -107,6 +121,7 @@ pub fn validate(spec: &AdapterSpec, manifest: &Manifest, manifest_file: &str) ->
         || !spec.checks.is_empty()
         || !spec.maps.is_empty()
         || spec.table.is_some()
+        || spec.speaker_table.is_some()
         || spec.sidecar.is_some()
         || spec.fields.is_some()
         || spec.no_audio.is_some()
@@ -193,22 +208,13 @@ pub fn compile(spec: &AdapterSpec, manifest: &Manifest, manifest_file: &str) -> 
     let table = match &spec.table {
         None => None,
         Some(table) => {
-            let glob = compile_glob(&table.path).map_err(|message| invalid("adapter.table.path", message))?;
-            let delimiter = match table.delimiter.as_deref().unwrap_or(",") {
-                "," => b',',
-                "\t" | "tab" => b'\t',
-                "|" => b'|',
-                ";" => b';',
-                other => {
-                    return Err(invalid(
-                        "adapter.table.delimiter",
-                        format!("'{other}': use \",\", \"\\t\", \"|\" or \";\""),
-                    ))
-                }
-            };
-            if table.columns.is_empty() {
-                return Err(invalid("adapter.table.columns", "list the columns the manifest uses".into()));
-            }
+            let format = TableFormat::new(
+                (&table.path, &table.delimiter, table.quoting, table.trim, &table.columns),
+                "adapter.table",
+                table.missing.clone(),
+                table.skip.clone().unwrap_or_else(|| "the metadata table (read for labels)".into()),
+                manifest_file,
+            )?;
             let mut row_values: BTreeSet<String> = table.columns.iter().map(|c| format!("row.{c}")).collect();
             row_values.insert("table.row".into());
             let file = template(&table.file, "adapter.table.file", &row_values, &filters, manifest_file)?;
@@ -217,21 +223,38 @@ pub fn compile(spec: &AdapterSpec, manifest: &Manifest, manifest_file: &str) -> 
             }
             known.extend(row_values);
             known.insert("table.file".into());
-            let shown_as = fixed_tail(&table.path);
-            Some(Table {
-                glob,
-                missing: table
-                    .missing
-                    .clone()
-                    .unwrap_or_else(|| format!("missing: no file matches adapter.table.path = \"{}\"", table.path)),
-                shown_as,
-                delimiter,
-                quoting: table.quoting.unwrap_or(true),
-                trim: table.trim,
-                columns: table.columns.clone(),
-                file,
-                skip: table.skip.clone().unwrap_or_else(|| "the metadata table (read for labels)".into()),
-            })
+            Some(Table { format, file })
+        }
+    };
+
+    let speaker_table = match &spec.speaker_table {
+        None => None,
+        Some(speakers) => {
+            let format = TableFormat::new(
+                (&speakers.path, &speakers.delimiter, speakers.quoting, speakers.trim, &speakers.columns),
+                "adapter.speaker_table",
+                speakers.missing.clone(),
+                speakers.skip.clone().unwrap_or_else(|| "the speaker table (read for speaker facts)".into()),
+                manifest_file,
+            )?;
+            if !speakers.columns.contains(&speakers.key) {
+                return Err(invalid("adapter.speaker_table.key", format!("'{}' is not in columns", speakers.key)));
+            }
+            if spec.fields.as_ref().is_none_or(|fields| fields.speaker.is_none()) {
+                return Err(invalid(
+                    "adapter.speaker_table",
+                    "a speaker table is joined by the speaker: set adapter.fields.speaker".into(),
+                ));
+            }
+            let unknown = speakers
+                .unknown
+                .as_deref()
+                .map(|text| template(text, "adapter.speaker_table.unknown", &known, &filters, manifest_file))
+                .transpose()?;
+            known.extend(speakers.columns.iter().map(|c| format!("speaker.{c}")));
+            known.insert("speaker_table.row".into());
+            known.insert("speaker_table.file".into());
+            Some(SpeakerTable { format, key: speakers.key.clone(), unknown })
         }
     };
 
@@ -289,8 +312,8 @@ pub fn compile(spec: &AdapterSpec, manifest: &Manifest, manifest_file: &str) -> 
         gender: field(&fields.gender, "gender")?,
         age: field(&fields.age, "age")?,
         transcription: field(&fields.transcription, "transcription")?,
-        gender_from_table: !manifest.speakers.is_empty() && fields.gender.is_none(),
-        age_from_table: !manifest.speakers.is_empty() && fields.age.is_none(),
+        gender_from_table: !manifest.speakers.is_empty() && spec.speaker_table.is_none() && fields.gender.is_none(),
+        age_from_table: !manifest.speakers.is_empty() && spec.speaker_table.is_none() && fields.age.is_none(),
     };
     if (fields.gender_from_table || fields.age_from_table) && fields.speaker.is_none() {
         return Err(invalid(
@@ -308,11 +331,50 @@ pub fn compile(spec: &AdapterSpec, manifest: &Manifest, manifest_file: &str) -> 
         names,
         name_mismatch,
         table,
+        speaker_table,
         sidecar,
         checks,
         maps: spec.maps.clone(),
         fields,
     })
+}
+
+impl TableFormat {
+    /// `(path, delimiter, quoting, trim, columns)` of a table section named `key`.
+    fn new(
+        (path, delimiter, quoting, trim, columns): (&String, &Option<String>, Option<bool>, bool, &Vec<String>),
+        key: &str,
+        missing: Option<String>,
+        skip: String,
+        manifest_file: &str,
+    ) -> Result<TableFormat, ManifestError> {
+        let invalid = |sub: &str, message: String| ManifestError::Invalid {
+            manifest: manifest_file.to_string(),
+            key: format!("{key}.{sub}"),
+            message,
+        };
+        let glob = compile_glob(path).map_err(|message| invalid("path", message))?;
+        let delimiter = match delimiter.as_deref().unwrap_or(",") {
+            "," => b',',
+            "\t" | "tab" => b'\t',
+            "|" => b'|',
+            ";" => b';',
+            other => return Err(invalid("delimiter", format!("'{other}': use \",\", \"\\t\", \"|\" or \";\""))),
+        };
+        if columns.is_empty() {
+            return Err(invalid("columns", "list the columns the manifest uses".into()));
+        }
+        Ok(TableFormat {
+            glob,
+            shown_as: fixed_tail(path),
+            delimiter,
+            quoting: quoting.unwrap_or(true),
+            trim,
+            columns: columns.clone(),
+            missing: missing.unwrap_or_else(|| format!("missing: no file matches {key}.path = \"{path}\"")),
+            skip,
+        })
+    }
 }
 
 fn compile_rule(rule: &FileRule) -> Result<Rule, String> {

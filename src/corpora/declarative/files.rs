@@ -5,7 +5,7 @@
 use super::compile::Compiled;
 use crate::corpora::walk::junk_reason;
 use crate::corpora::{Reject, ScanError, Skipped};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// An audio file below the corpus folder.
@@ -38,21 +38,21 @@ impl AudioFile {
 #[derive(Debug, Default)]
 pub struct Listing {
     pub audio: Vec<AudioFile>,
-    /// The paths matching the table glob.
-    pub tables: Vec<String>,
     pub skipped: Vec<Skipped>,
     /// Files no rule matched.
     pub unmatched: Vec<Reject>,
 }
 
-struct Entry {
-    relative: String,
+/// A file below the corpus folder, before the rules sort it.
+pub struct Entry {
+    /// `/`-separated path relative to the corpus folder (lossy when not UTF-8).
+    pub relative: String,
     path: PathBuf,
     utf8: bool,
 }
 
-/// Lists every file below `root` (sorted) and sorts it by the rules of `adapter`.
-pub fn list(root: &Path, adapter: &Compiled) -> Result<Listing, ScanError> {
+/// Every file below `root`, sorted by relative path.
+pub fn walk(root: &Path) -> Result<Vec<Entry>, ScanError> {
     let mut entries = Vec::new();
     for entry in walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name() {
         let entry = entry.map_err(|error| {
@@ -68,16 +68,23 @@ pub fn list(root: &Path, adapter: &Compiled) -> Result<Listing, ScanError> {
         entries.push(Entry { relative, path: entry.path().to_path_buf(), utf8 });
     }
     entries.sort_by(|a, b| a.relative.cmp(&b.relative));
+    Ok(entries)
+}
 
+/// Sorts `entries` by the rules of `adapter`; `tables` are the metadata tables read (path →
+/// why they are not items).
+pub fn classify(
+    entries: Vec<Entry>,
+    adapter: &Compiled,
+    tables: &BTreeMap<String, String>,
+) -> Result<Listing, ScanError> {
     let mut listing = Listing::default();
     let mut rest = Vec::new();
     for entry in entries {
         if let Some(reason) = junk_reason(&entry.relative) {
             listing.skipped.push(Skipped { source: entry.relative, reason: reason.into() });
-        } else if adapter.table.as_ref().is_some_and(|table| table.glob.is_match(&entry.relative)) {
-            let reason = adapter.table.as_ref().map(|table| table.skip.clone()).unwrap_or_default();
-            listing.tables.push(entry.relative.clone());
-            listing.skipped.push(Skipped { source: entry.relative, reason });
+        } else if let Some(reason) = tables.get(&entry.relative) {
+            listing.skipped.push(Skipped { source: entry.relative, reason: reason.clone() });
         } else {
             let rule = adapter.files.iter().find(|rule| rule.glob.is_match(&entry.relative));
             match rule {

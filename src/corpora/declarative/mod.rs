@@ -54,7 +54,27 @@ enum Outcome {
 }
 
 fn scan_with(root: &Path, manifest: &Manifest, adapter: &Compiled) -> Result<Scan, ScanError> {
-    let listing = files::list(root, adapter)?;
+    let entries = files::walk(root)?;
+    let paths: Vec<String> = entries.iter().map(|entry| entry.relative.clone()).collect();
+    let mut tables = BTreeMap::new();
+    let mut rows = match &adapter.table {
+        Some(table) => {
+            let relative = table::locate(root, "", &table.format, &paths)?;
+            tables.insert(relative.to_string(), table.format.skip.clone());
+            Some(table::read_files(root, relative, table)?)
+        }
+        None => None,
+    };
+    let speakers = match &adapter.speaker_table {
+        Some(speakers) => {
+            let base = rows.as_ref().map_or("", |rows| rows.folder());
+            let relative = table::locate(root, base, &speakers.format, &paths)?;
+            tables.insert(relative.to_string(), speakers.format.skip.clone());
+            Some(table::read_speakers(root, relative, &speakers.format, &speakers.key)?)
+        }
+        None => None,
+    };
+    let listing = files::classify(entries, adapter, &tables)?;
     let mut scan = Scan { skipped: listing.skipped, rejects: listing.unmatched, ..Scan::default() };
     if listing.audio.is_empty() {
         if let Some(message) = &adapter.no_audio {
@@ -72,17 +92,10 @@ fn scan_with(root: &Path, manifest: &Manifest, adapter: &Compiled) -> Result<Sca
             });
         }
     }
-    let mut rows = match &adapter.table {
-        Some(table) => {
-            let relative = table::locate(root, table, &listing.tables)?;
-            Some(table::read(root, relative, table)?)
-        }
-        None => None,
-    };
     let mut named = 0;
     for file in &listing.audio {
         let row = match rows.as_mut() {
-            Some(rows) => match rows.by_file.remove(&file.relative) {
+            Some(rows) => match rows.by_key.remove(&file.relative) {
                 Some(row) => Some((row, rows.file_name.as_str())),
                 None => {
                     let reason = format!("not listed in {}", rows.file_name);
@@ -101,7 +114,10 @@ fn scan_with(root: &Path, manifest: &Manifest, adapter: &Compiled) -> Result<Sca
             Some(groups) => {
                 named += 1;
                 scope.groups = groups;
-                outcome_of(&scope)
+                match speakers.as_ref().map(|speakers| join_speaker(&mut scope, speakers)) {
+                    Some(Err(reason)) => Outcome::Reject(reason),
+                    _ => outcome_of(&scope),
+                }
             }
             None => Outcome::Reject(adapter.name_mismatch.render_text(&scope)),
         };
@@ -126,12 +142,34 @@ fn scan_with(root: &Path, manifest: &Manifest, adapter: &Compiled) -> Result<Sca
         }
     }
     if let Some(rows) = rows {
-        for (file, row) in rows.by_file {
+        for (file, row) in rows.by_key {
             let reason = format!("listed in {} row {} but the file is missing", rows.file_name, row.number);
             scan.rejects.push(Reject { source: file, reason });
         }
     }
     Ok(scan)
+}
+
+/// Finds the speaker table's row for the file's speaker (none when the file has no speaker);
+/// the error is the reject reason.
+fn join_speaker<'a>(scope: &mut FileScope<'a>, speakers: &'a table::Rows) -> Result<(), String> {
+    let Some(template) = &scope.adapter.fields.speaker else { return Ok(()) };
+    let key = match template.render(scope) {
+        Ok(Some(key)) if !key.trim().is_empty() => key,
+        Ok(_) => return Ok(()),
+        Err(error) => return Err(scope.explain(error, "adapter.fields.speaker")),
+    };
+    scope.speaker_table_file = &speakers.file_name;
+    match speakers.by_key.get(&key) {
+        Some(row) => {
+            scope.speaker_row = Some(row);
+            Ok(())
+        }
+        None => Err(match scope.adapter.speaker_table.as_ref().and_then(|table| table.unknown.as_ref()) {
+            Some(message) => message.render_text(scope),
+            None => format!("speaker {key} not in {}", speakers.file_name),
+        }),
+    }
 }
 
 /// The named groups of the first regular expression of `names` that matches; an empty set
@@ -276,6 +314,8 @@ struct FileScope<'a> {
     groups: BTreeMap<String, String>,
     row: Option<&'a table::Row>,
     table_file: &'a str,
+    speaker_row: Option<&'a table::Row>,
+    speaker_table_file: &'a str,
     /// The sidecar's text, read once when a template asks for it.
     sidecar_text: OnceCell<Result<String, String>>,
 }
@@ -290,6 +330,8 @@ impl<'a> FileScope<'a> {
             groups: BTreeMap::new(),
             row: None,
             table_file: "",
+            speaker_row: None,
+            speaker_table_file: "",
             sidecar_text: OnceCell::new(),
         }
     }
@@ -339,7 +381,7 @@ impl<'a> FileScope<'a> {
     }
 }
 
-impl Scope for FileScope<'_> {
+impl<'a> Scope for FileScope<'a> {
     fn value(&self, name: &str) -> Result<Option<Cow<'_, str>>, RenderError> {
         let borrowed = |text: &'_ str| Some(Cow::Owned(text.to_string()));
         Ok(match name {
@@ -349,15 +391,25 @@ impl Scope for FileScope<'_> {
             "file.folder" => borrowed(&self.file.folder),
             "table.row" => self.row.map(|row| Cow::Owned(row.number.to_string())),
             "table.file" => self.row.map(|_| Cow::Borrowed(self.table_file)),
+            "speaker_table.row" => self.speaker_row.map(|row| Cow::Owned(row.number.to_string())),
+            "speaker_table.file" => self.speaker_row.map(|_| Cow::Borrowed(self.speaker_table_file)),
             "sidecar.file" => self.sidecar_file().map(Cow::Owned),
             "sidecar.text" => match self.sidecar_text.get_or_init(|| self.read_sidecar()) {
                 Ok(text) => Some(Cow::Borrowed(text.as_str())),
                 Err(reason) => return Err(RenderError::Value(reason.clone())),
             },
-            _ => match name.strip_prefix("row.") {
-                Some(column) => self.row.and_then(|row| row.values.get(column)).map(|v| Cow::Borrowed(v.as_str())),
-                None => self.groups.get(name).map(|v| Cow::Borrowed(v.as_str())),
-            },
+            _ => {
+                let column = |row: Option<&'a table::Row>, column: &str| {
+                    row.and_then(|row| row.values.get(column)).map(|v| Cow::Borrowed(v.as_str()))
+                };
+                if let Some(name) = name.strip_prefix("row.") {
+                    column(self.row, name)
+                } else if let Some(name) = name.strip_prefix("speaker.") {
+                    column(self.speaker_row, name)
+                } else {
+                    self.groups.get(name).map(|v| Cow::Borrowed(v.as_str()))
+                }
+            }
         })
     }
 
@@ -365,6 +417,159 @@ impl Scope for FileScope<'_> {
         match filter {
             "sentences" => Some(self.manifest.sentences.get(key).cloned()),
             map => self.adapter.maps.get(map).map(|entries| entries.get(key).cloned()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpora::REGISTRY;
+
+    fn compiled(id: &str) -> (Manifest, Compiled) {
+        let manifest = crate::corpora::find(id).unwrap().manifest(None).unwrap();
+        let adapter = compile::compile(manifest.adapter.as_ref().unwrap(), &manifest, "test").unwrap();
+        (manifest, adapter)
+    }
+
+    /// The named groups a corpus' grammar finds in `name`, as `group=value` in group order.
+    fn parts(adapter: &Compiled, name: &str) -> Option<Vec<String>> {
+        groups_of(adapter, name).map(|groups| groups.into_iter().map(|(k, v)| format!("{k}={v}")).collect())
+    }
+
+    #[test]
+    fn every_registered_manifest_says_how_its_corpus_is_read() {
+        for entry in REGISTRY {
+            let manifest = entry.manifest(None).unwrap();
+            let spec = manifest.adapter.as_ref().unwrap_or_else(|| panic!("{}: no [adapter]", entry.id));
+            assert_eq!(entry.adapter.is_declarative(), spec.rust.is_none(), "{}", entry.id);
+        }
+        let declarative: Vec<&str> = REGISTRY.iter().filter(|e| e.adapter.is_declarative()).map(|e| e.id).collect();
+        assert_eq!(
+            declarative,
+            ["cafe", "crema_d", "emozionalmente", "jl_corpus", "mesd", "nemo", "ravdess", "subesco"]
+        );
+    }
+
+    #[test]
+    fn a_rust_manifest_is_not_read_declaratively() {
+        let manifest = crate::corpora::find("oreau").unwrap().manifest(None).unwrap();
+        let error = Declarative.scan(Path::new("/nonexistent"), &manifest).unwrap_err().to_string();
+        assert!(error.contains("manifests/oreau.toml") && error.contains("[adapter]"), "{error}");
+    }
+
+    #[test]
+    fn cafe_grammar() {
+        let (_, cafe) = compiled("cafe");
+        assert_eq!(parts(&cafe, "12-P-2-5.wav").unwrap(), ["actor=12", "emotion=P", "intensity=2", "sentence=5"]);
+        assert_eq!(parts(&cafe, "03-N-1.wav").unwrap(), ["actor=03", "emotion=N", "sentence=1"]);
+        assert!(parts(&cafe, "03-C-1.wav").is_none(), "only neutral has the three-field form");
+        for bad in ["12-P-2.wav", "1-P-2-5.wav", "12-p-2-5.wav", "12-P-2-5.aiff", "12-PP-2-5.wav", "12-P-2-5-1.wav"] {
+            assert!(parts(&cafe, bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn crema_d_grammar() {
+        let (_, crema_d) = compiled("crema_d");
+        let fields = parts(&crema_d, "1065_IEO_DIS_HI.wav").unwrap();
+        assert_eq!(fields, ["actor=1065", "emotion=DIS", "level=HI", "sentence=IEO"]);
+        for bad in [
+            "1065_IEO_DIS.wav",
+            "106_IEO_DIS_HI.wav",
+            "1065_ieo_DIS_HI.wav",
+            "1065_IEO_DIS_HI.mp3",
+            "1065-IEO-DIS-HI.wav",
+        ] {
+            assert!(parts(&crema_d, bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn ravdess_grammar() {
+        let (_, ravdess) = compiled("ravdess");
+        let fields = parts(&ravdess, "03-01-05-02-01-02-18.wav").unwrap();
+        let expected =
+            ["actor=18", "emotion=05", "intensity=02", "modality=03", "repetition=02", "statement=01", "vocal=01"];
+        assert_eq!(fields, expected);
+        for bad in
+            ["03-01-05-02-01-02.wav", "03-01-05-02-01-02-1a.wav", "03-01-05-02-01-02-18.mp4", "3-1-5-2-1-2-18.wav"]
+        {
+            assert!(parts(&ravdess, bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn mesd_grammar_splits_on_the_first_three_underscores() {
+        let (_, mesd) = compiled("mesd");
+        let fields = parts(&mesd, "Anger_C_A_basta_ya.wav").unwrap();
+        assert_eq!(fields, ["emotion=Anger", "list=A", "voice=C", "word=basta_ya"]);
+        assert_eq!(parts(&mesd, "Sadness_M_B_amenazado.wav").unwrap()[3], "word=amenazado");
+        assert_eq!(parts(&mesd, "Fear_F_A_sueño.wav").unwrap()[3], "word=sueño");
+        for bad in
+            ["Anger_C_A.wav", "Anger_CC_A_abajo.wav", "anger_C_A_abajo.wav", "Anger_C_A_abajo.mp3", "Anger_C_A__.wav"]
+        {
+            assert!(parts(&mesd, bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn nemo_grammar() {
+        let (_, nemo) = compiled("nemo");
+        let fields = parts(&nemo, "WR0_surprised_64.wav").unwrap();
+        assert_eq!(fields, ["name_emotion=surprised", "name_sentence=64", "name_speaker=WR0"]);
+        for bad in ["WR0_surprised.wav", "WR0_surprised_6a.wav", "WR0_surprised_64_1.wav", "WR0_surprised_64.flac"] {
+            assert!(parts(&nemo, bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn subesco_grammar_ignores_a_stray_bracket() {
+        let (_, subesco) = compiled("subesco");
+        let fields = parts(&subesco, "F_10_FAHMEE_S_6_FEAR_5.wav").unwrap();
+        let expected = ["emotion=FEAR", "gender=F", "name=FAHMEE", "sentence=6", "speaker=F_10", "take=5"];
+        assert_eq!(fields, expected);
+        let bracket = parts(&subesco, "F_02_MONIKA_S_2_SURPRISE_3].wav").unwrap();
+        assert_eq!(bracket, ["emotion=SURPRISE", "gender=F", "name=MONIKA", "sentence=2", "speaker=F_02", "take=3"]);
+        for bad in [
+            "F_1_OISHI_S_1_ANGRY_1.wav",
+            "X_01_OISHI_S_1_ANGRY_1.wav",
+            "F_01_Oishi_S_1_ANGRY_1.wav",
+            "F_01_OISHI_T_1_ANGRY_1.wav",
+            "F_01_OISHI_S_01_ANGRY_1.wav",
+            "F_01_OISHI_S_1_ANGRY.wav",
+            "F_01_OISHI_S_1_ANGRY_1_2.wav",
+            "F_01_OISHI_S1_ANGRY_1.wav",
+            "F_01_OISHI_S_1_ANGRY_1.mp3",
+        ] {
+            assert!(parts(&subesco, bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn jl_corpus_grammar() {
+        let (_, jl) = compiled("jl_corpus");
+        let fields = parts(&jl, "female1_apologetic_15b_2.wav").unwrap();
+        let expected =
+            ["emotion=apologetic", "gender=female", "number=1", "sentence=15", "session=2", "speaker=female1"];
+        assert_eq!(fields, expected);
+        let male = parts(&jl, "male2_concerned_6b_1.wav").unwrap();
+        assert_eq!(
+            (male[1].as_str(), male[3].as_str(), male[5].as_str()),
+            ("gender=male", "sentence=6", "speaker=male2")
+        );
+        for bad in [
+            "male2_concerned_6b.wav",
+            "male2_concerned_6c_1.wav",
+            "male_concerned_6b_1.wav",
+            "Male2_concerned_6b_1.wav",
+            "male2_Concerned_6b_1.wav",
+            "male2_concerned_6b_1.txt",
+            "male2_concerned_b_1.wav",
+            "male2_concerned_6b_1_x.wav",
+            "person2_concerned_6b_1.wav",
+        ] {
+            assert!(parts(&jl, bad).is_none(), "{bad}");
         }
     }
 }

@@ -32,6 +32,8 @@ pub struct AdapterSpec {
     pub name_mismatch: Option<String>,
     /// A metadata table with one row per audio file.
     pub table: Option<TableSpec>,
+    /// A table with one row per speaker, joined by the `speaker` field.
+    pub speaker_table: Option<SpeakerTableSpec>,
     /// A text file beside each audio file holding its transcription.
     pub sidecar: Option<SidecarSpec>,
     /// Rules every item must pass, in order; the first that fails rejects or skips the file.
@@ -77,6 +79,28 @@ pub struct TableSpec {
     pub missing: Option<String>,
     /// Why the table file itself is not an item.
     pub skip: Option<String>,
+}
+
+/// `[adapter.speaker_table]`: a CSV/TSV table of speaker facts (`{speaker.<column>}` in
+/// templates), one row per speaker, joined by the value of `fields.speaker`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpeakerTableSpec {
+    /// Glob of the table file, relative to the folder of `[adapter.table]` when the manifest
+    /// has one (the speaker table of the same copy of the corpus), else to the corpus folder.
+    pub path: String,
+    pub delimiter: Option<String>,
+    pub quoting: Option<bool>,
+    #[serde(default)]
+    pub trim: bool,
+    /// The column holding the speaker id.
+    pub key: String,
+    /// The columns the manifest uses.
+    pub columns: Vec<String>,
+    pub missing: Option<String>,
+    pub skip: Option<String>,
+    /// The reject reason for a speaker without a row.
+    pub unknown: Option<String>,
 }
 
 /// `[adapter.sidecar]`: `<stem>.<extension>` beside each audio file holds its text.

@@ -1,7 +1,8 @@
-//! Reading the metadata table of `[adapter.table]`: its columns found by header name, each row
-//! joined to the audio file its `file` template names. A missing, garbled or ambiguous table
-//! stops the scan naming the file.
-use super::compile::Table;
+//! Reading the metadata tables: `[adapter.table]` (one row per audio file, joined to the file
+//! its `file` template names) and `[adapter.speaker_table]` (one row per speaker, keyed by a
+//! column). Columns are found by header name. A missing, garbled or ambiguous table stops the
+//! scan naming the file.
+use super::compile::{Table, TableFormat};
 use super::template::{RenderError, Scope};
 use crate::corpora::ScanError;
 use std::borrow::Cow;
@@ -15,12 +16,21 @@ pub struct Row {
     pub values: BTreeMap<String, String>,
 }
 
-/// The rows keyed by the path of their audio file relative to the corpus folder.
+/// The rows of a table keyed by their audio file (relative to the corpus folder) or speaker.
 #[derive(Debug, Default)]
 pub struct Rows {
+    /// The table's path relative to the corpus folder.
+    pub relative: String,
     /// The table's file name, as messages name it.
     pub file_name: String,
-    pub by_file: BTreeMap<String, Row>,
+    pub by_key: BTreeMap<String, Row>,
+}
+
+impl Rows {
+    /// The folder holding the table, relative to the corpus folder.
+    pub fn folder(&self) -> &str {
+        self.relative.rsplit_once('/').map_or("", |(folder, _)| folder)
+    }
 }
 
 struct RowScope<'a>(&'a Row);
@@ -40,26 +50,42 @@ impl Scope for RowScope<'_> {
     }
 }
 
-/// Finds the one table below `root` among `candidates` (paths matching the table glob).
-pub fn locate<'a>(root: &Path, table: &Table, candidates: &'a [String]) -> Result<&'a str, ScanError> {
-    match candidates {
-        [one] => Ok(one),
-        [] => Err(ScanError::Layout { path: root.join(&table.shown_as), message: table.missing.clone() }),
-        several => Err(ScanError::Layout {
-            path: root.to_path_buf(),
-            message: format!("several tables ({}); keep one copy of the corpus", several.join(", ")),
-        }),
+/// Finds the one table of `format` among `files` (paths relative to the corpus folder), its
+/// glob taken relative to `base` (a folder relative to the corpus folder, `""` for the top).
+pub fn locate<'a>(root: &Path, base: &str, format: &TableFormat, files: &'a [String]) -> Result<&'a str, ScanError> {
+    let below_base = |file: &'a String| -> Option<&'a str> {
+        match base {
+            "" => Some(file.as_str()),
+            base => file.strip_prefix(base).and_then(|rest| rest.strip_prefix('/')),
+        }
+    };
+    let found: Vec<&String> =
+        files.iter().filter(|file| below_base(file).is_some_and(|inside| format.glob.is_match(inside))).collect();
+    match found.as_slice() {
+        [one] => Ok(one.as_str()),
+        [] => Err(ScanError::Layout { path: root.join(base).join(&format.shown_as), message: format.missing.clone() }),
+        several => {
+            let list: Vec<&str> = several.iter().map(|file| file.as_str()).collect();
+            Err(ScanError::Layout {
+                path: root.join(base),
+                message: format!(
+                    "several {} files ({}); keep one copy of the corpus",
+                    format.shown_as,
+                    list.join(", ")
+                ),
+            })
+        }
     }
 }
 
-/// Reads the table at `relative` below `root`.
-pub fn read(root: &Path, relative: &str, table: &Table) -> Result<Rows, ScanError> {
+/// Reads every row of the table at `relative` below `root`.
+fn read_rows(root: &Path, relative: &str, format: &TableFormat) -> Result<Vec<Row>, ScanError> {
     let path = root.join(relative);
     let layout = |message: String| ScanError::Layout { path: path.clone(), message };
     let mut reader = csv::ReaderBuilder::new()
-        .delimiter(table.delimiter)
-        .quoting(table.quoting)
-        .trim(if table.trim { csv::Trim::All } else { csv::Trim::None })
+        .delimiter(format.delimiter)
+        .quoting(format.quoting)
+        .trim(if format.trim { csv::Trim::All } else { csv::Trim::None })
         .from_path(&path)
         .map_err(|error| layout(format!("cannot read the table: {error}")))?;
     let header: Vec<String> = reader
@@ -69,15 +95,13 @@ pub fn read(root: &Path, relative: &str, table: &Table) -> Result<Rows, ScanErro
         .map(|name| name.trim_start_matches('\u{feff}').trim().to_string())
         .collect();
     let mut positions = Vec::new();
-    for column in &table.columns {
+    for column in &format.columns {
         let position = header.iter().position(|name| name == column).ok_or_else(|| {
-            layout(format!("no `{column}` column (header is {header:?}); fix adapter.table.columns or the delimiter"))
+            layout(format!("no `{column}` column (header is {header:?}); fix the manifest's columns or delimiter"))
         })?;
         positions.push((column.clone(), position));
     }
-    let folder = relative.rsplit_once('/').map_or("", |(folder, _)| folder);
-    let file_name = relative.rsplit('/').next().unwrap_or(relative).to_string();
-    let mut by_file: BTreeMap<String, Row> = BTreeMap::new();
+    let mut rows = Vec::new();
     for (index, record) in reader.records().enumerate() {
         let number = index + 1;
         let record = record.map_err(|error| layout(format!("garbled row {number}: {error}")))?;
@@ -85,18 +109,48 @@ pub fn read(root: &Path, relative: &str, table: &Table) -> Result<Rows, ScanErro
             .iter()
             .map(|(column, position)| (column.clone(), record.get(*position).unwrap_or_default().to_string()))
             .collect();
-        let row = Row { number, values };
+        rows.push(Row { number, values });
+    }
+    Ok(rows)
+}
+
+fn file_name(relative: &str) -> String {
+    relative.rsplit('/').next().unwrap_or(relative).to_string()
+}
+
+/// Reads the file table at `relative`, keying each row by the audio file it describes.
+pub fn read_files(root: &Path, relative: &str, table: &Table) -> Result<Rows, ScanError> {
+    let layout = |message: String| ScanError::Layout { path: root.join(relative), message };
+    let mut rows = Rows { relative: relative.to_string(), file_name: file_name(relative), ..Rows::default() };
+    for row in read_rows(root, relative, &table.format)? {
+        let number = row.number;
         let file = match table.file.render(&RowScope(&row)) {
             Ok(Some(file)) => file,
             _ => return Err(layout(format!("row {number}: adapter.table.file cannot be formed"))),
         };
-        let joined = join(folder, &file)
+        let joined = join(rows.folder(), &file)
             .ok_or_else(|| layout(format!("row {number}: file '{file}' leaves the corpus folder or names no file")))?;
-        if let Some(previous) = by_file.insert(joined.clone(), row) {
+        if let Some(previous) = rows.by_key.insert(joined.clone(), row) {
             return Err(layout(format!("rows {} and {number} both describe {joined}", previous.number)));
         }
     }
-    Ok(Rows { file_name, by_file })
+    Ok(rows)
+}
+
+/// Reads the speaker table at `relative`, keying each row by its `key` column.
+pub fn read_speakers(root: &Path, relative: &str, format: &TableFormat, key: &str) -> Result<Rows, ScanError> {
+    let mut rows = Rows { relative: relative.to_string(), file_name: file_name(relative), ..Rows::default() };
+    for row in read_rows(root, relative, format)? {
+        let id = row.values.get(key).cloned().unwrap_or_default();
+        let number = row.number;
+        if let Some(previous) = rows.by_key.insert(id.clone(), row) {
+            return Err(ScanError::Layout {
+                path: root.join(relative),
+                message: format!("{key} {id} on rows {} and {number}", previous.number),
+            });
+        }
+    }
+    Ok(rows)
 }
 
 /// `file` relative to `folder`, both inside the corpus folder, as one clean relative path;
