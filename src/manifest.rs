@@ -14,6 +14,9 @@ pub enum ManifestError {
     Invalid { manifest: String, key: String, message: String },
     #[error("{manifest}: cannot read: {source}")]
     Io { manifest: String, source: std::io::Error },
+    /// Values still saying `TODO…` (as `cameo new-corpus` writes them), each as `key: text`.
+    #[error("{manifest}: {} TODO(s) left to fill in: {}", todos.len(), todos.join("; "))]
+    Todo { manifest: String, todos: Vec<String> },
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -121,10 +124,15 @@ impl License {
 impl Manifest {
     /// Parses and validates manifest text; `name` is how errors refer to it.
     pub fn parse(text: &str, name: &str) -> Result<Manifest, ManifestError> {
-        let manifest: Manifest = toml::from_str(text).map_err(|error| ManifestError::Parse {
+        let parse_error = |error: toml::de::Error| ManifestError::Parse {
             manifest: name.to_string(),
             message: error.to_string().trim().replace('\n', " "),
-        })?;
+        };
+        let todos = todos_of(&toml::from_str::<toml::Value>(text).map_err(parse_error)?, "");
+        if !todos.is_empty() {
+            return Err(ManifestError::Todo { manifest: name.to_string(), todos });
+        }
+        let manifest: Manifest = toml::from_str(text).map_err(parse_error)?;
         manifest.validate(name)?;
         Ok(manifest)
     }
@@ -185,6 +193,29 @@ impl Manifest {
     }
 }
 
+/// Every string value starting with `TODO`, as `key: text`, in key order.
+fn todos_of(value: &toml::Value, key: &str) -> Vec<String> {
+    let join = |sub: &str| if key.is_empty() { sub.to_string() } else { format!("{key}.{sub}") };
+    match value {
+        toml::Value::String(text) if text.trim_start().starts_with("TODO") => vec![format!("`{key}`: {text}")],
+        toml::Value::Table(table) => table
+            .iter()
+            .flat_map(|(sub, value)| {
+                let sub = if sub.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                    sub.clone()
+                } else {
+                    format!("\"{sub}\"")
+                };
+                todos_of(value, &join(&sub))
+            })
+            .collect(),
+        toml::Value::Array(items) => {
+            items.iter().enumerate().flat_map(|(i, item)| todos_of(item, &format!("{key}[{i}]"))).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// Two source labels mapped onto one CAMEO label must be declared in `merged_labels`, so that
 /// a copy-paste slip in `[labels]` cannot silently merge two emotions; the error is (key,
 /// message).
@@ -213,9 +244,10 @@ fn check_merged_labels(labels: &BTreeMap<String, String>, merged: &[Vec<String>]
             return Err((
                 "labels".into(),
                 format!(
-                    "{} all map onto '{target}'; if that is meant, declare it with merged_labels = [[{}]], \
-                     otherwise correct the label of the one that is wrong",
+                    "{} {} map onto '{target}'; if that is meant, declare it with merged_labels = [[{}]], \
+                     otherwise correct the label that is wrong",
                     quoted.join(" and "),
+                    if quoted.len() == 2 { "both" } else { "all" },
                     quoted.join(", ")
                 ),
             ));

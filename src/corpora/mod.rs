@@ -4,6 +4,7 @@
 pub mod declarative;
 pub mod emns;
 pub mod enterface;
+pub mod external;
 pub mod oreau;
 pub mod pavoque;
 pub mod resd;
@@ -149,11 +150,18 @@ pub struct CorpusEntry {
 }
 
 impl CorpusEntry {
-    /// The manifest: from `dir/<id>.toml` when a folder is given, else the embedded copy.
-    pub fn manifest(&self, dir: Option<&Path>) -> Result<Manifest, ManifestError> {
-        let manifest = match dir {
-            Some(dir) => Manifest::load(&dir.join(format!("{}.toml", self.id)))?,
-            None => Manifest::parse(self.manifest_toml, &format!("manifests/{}.toml", self.id))?,
+    /// The manifest: `<id>.toml` of the folder `manifests` names, or the file it names when
+    /// that is this corpus' manifest; else the embedded copy.
+    pub fn manifest(&self, manifests: Option<&Path>) -> Result<Manifest, ManifestError> {
+        let on_disk = manifests.map(|path| match path.is_file() {
+            true => path.to_path_buf(),
+            false => path.join(format!("{}.toml", self.id)),
+        });
+        let manifest = match on_disk {
+            Some(path) if path.is_file() && path.file_stem().is_some_and(|stem| stem == self.id) => {
+                Manifest::load(&path)?
+            }
+            _ => Manifest::parse(self.manifest_toml, &format!("manifests/{}.toml", self.id))?,
         };
         if manifest.id != self.id {
             return Err(ManifestError::Invalid {
@@ -223,9 +231,15 @@ pub static REGISTRY: &[CorpusEntry] = &[
     },
 ];
 
+/// Every corpus this process knows: the built-in ones, then those added from manifests on
+/// disk ([`external::register`]).
+pub fn all() -> Vec<&'static CorpusEntry> {
+    REGISTRY.iter().chain(external::added()).collect()
+}
+
 /// Looks a corpus up by split id.
 pub fn find(id: &str) -> Option<&'static CorpusEntry> {
-    REGISTRY.iter().find(|entry| entry.id == id)
+    REGISTRY.iter().find(|entry| entry.id == id).or_else(|| external::added().into_iter().find(|entry| entry.id == id))
 }
 
 /// An item whose speaker facts come from the manifest's `[speakers]` table and whose text is
