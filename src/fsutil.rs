@@ -37,7 +37,118 @@ pub fn write_atomic_with(
     result.map_err(|error| std::io::Error::new(error.kind(), format!("{}: {error}", path.display())))
 }
 
+/// The hex SHA-256 of a file's bytes, and its size, read in 64 KiB blocks.
+pub fn sha256_file(path: &Path) -> std::io::Result<(String, u64)> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 16];
+    let mut total = 0u64;
+    loop {
+        let read = file.read(&mut buffer)?;
+        if read == 0 {
+            break;
+        }
+        hasher.update(&buffer[..read]);
+        total += read as u64;
+    }
+    Ok((hex::encode(hasher.finalize()), total))
+}
+
 /// Whether a file name is a leftover of an interrupted write.
 pub fn is_partial(name: &str) -> bool {
     name.starts_with(".partial-")
+}
+
+/// Writes that become visible together: each file is written under a temporary name next to
+/// its final one, and only [`StagedWrites::commit`] renames them all into place (and removes
+/// files the new outputs replace). A failure while writing (a full disk) therefore leaves
+/// every earlier output as it was; dropping an uncommitted set deletes its temporary files.
+#[derive(Default)]
+pub struct StagedWrites {
+    /// (temporary, final, bytes written)
+    files: Vec<(PathBuf, PathBuf, u64)>,
+    removals: Vec<PathBuf>,
+}
+
+impl StagedWrites {
+    /// Stages `path` with what `fill` writes.
+    pub fn write_with(
+        &mut self,
+        path: &Path,
+        fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        let temporary = temporary_path(path);
+        let result = (|| {
+            let mut writer = std::io::BufWriter::new(std::fs::File::create(&temporary)?);
+            fill(&mut writer)?;
+            writer.flush()?;
+            let file = writer.into_inner().map_err(|error| error.into_error())?;
+            file.metadata().map(|metadata| metadata.len())
+        })();
+        match result {
+            Ok(bytes) => {
+                self.files.push((temporary, path.to_path_buf(), bytes));
+                Ok(())
+            }
+            Err(error) => {
+                let _ = std::fs::remove_file(&temporary);
+                Err(std::io::Error::new(error.kind(), format!("{}: {error}", path.display())))
+            }
+        }
+    }
+
+    /// Stages `path` with `bytes`.
+    pub fn write(&mut self, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+        self.write_with(path, |file| file.write_all(bytes))
+    }
+
+    /// Removes `path` at commit time (an output the staged ones replace).
+    pub fn remove_on_commit(&mut self, path: PathBuf) {
+        self.removals.push(path);
+    }
+
+    /// The staged files: (final path, temporary path, size in bytes).
+    pub fn staged(&self) -> impl Iterator<Item = (&Path, &Path, u64)> {
+        self.files.iter().map(|(temporary, path, bytes)| (path.as_path(), temporary.as_path(), *bytes))
+    }
+
+    /// The files the commit removes.
+    pub fn removals(&self) -> impl Iterator<Item = &Path> {
+        self.removals.iter().map(PathBuf::as_path)
+    }
+
+    /// Moves every staged file into place, then removes the replaced ones.
+    pub fn commit(mut self) -> std::io::Result<()> {
+        let mut files = std::mem::take(&mut self.files).into_iter();
+        while let Some((temporary, path, _)) = files.next() {
+            if let Err(error) = std::fs::rename(&temporary, &path) {
+                for (left, _, _) in std::iter::once((temporary, PathBuf::new(), 0)).chain(files) {
+                    let _ = std::fs::remove_file(left);
+                }
+                return Err(std::io::Error::new(error.kind(), format!("{}: {error}", path.display())));
+            }
+        }
+        for path in std::mem::take(&mut self.removals) {
+            match std::fs::remove_file(&path) {
+                Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(std::io::Error::new(error.kind(), format!("{}: {error}", path.display())))
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for StagedWrites {
+    fn drop(&mut self) {
+        for (temporary, _, _) in &self.files {
+            let _ = std::fs::remove_file(temporary);
+        }
+    }
 }

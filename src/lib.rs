@@ -16,6 +16,7 @@
 pub mod audio;
 pub mod audit;
 pub mod build;
+pub mod checksums;
 pub mod corpora;
 pub mod demo;
 pub mod eval;

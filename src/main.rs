@@ -291,10 +291,11 @@ fn run(command: Command) -> anyhow::Result<()> {
         Command::Verify { dir } => {
             let report = cameo::verify::verify(&dir)?;
             println!(
-                "ok: {} samples ({:.1} s of audio), {} parquet rows, splits: {}",
+                "ok: {} samples ({:.1} s of audio), {} parquet rows, {} files match SHA256SUMS, splits: {}",
                 report.samples,
                 report.audio_seconds,
                 report.parquet_rows,
+                report.files_checked,
                 report.per_split.iter().map(|(s, n)| format!("{s} {n}")).collect::<Vec<_>>().join(", ")
             );
         }

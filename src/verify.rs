@@ -26,6 +26,8 @@ pub struct VerifyReport {
     pub per_split: BTreeMap<String, usize>,
     pub parquet_rows: usize,
     pub audio_seconds: f64,
+    /// Files whose SHA-256 matched SHA256SUMS.
+    pub files_checked: usize,
 }
 
 /// Reads metadata.jsonl, checking each line's schema and the file order.
@@ -201,12 +203,14 @@ pub fn verify(out: &Path) -> Result<VerifyReport, VerifyError> {
     let card_path = out.join("README.md");
     let card = std::fs::read_to_string(&card_path).or_else(|e| fail(&card_path, format!("cannot read: {e}")))?;
     crate::sinks::card::check::check_card(&card, &counts).or_else(|message| fail(&card_path, message))?;
+    // Every byte first (cheap, and it catches what no decoder reads), then the contents.
+    let files_checked = crate::checksums::check(out).or_else(|(path, message)| fail(&path, message))?;
     // Decode in parallel; report the first failure in record order.
     let failures: Vec<VerifyError> = records.par_iter().filter_map(|r| verify_flac(out, r).err()).collect();
     if let Some(first) = failures.into_iter().next() {
         return Err(first);
     }
-    let mut report = VerifyReport { samples: records.len(), ..Default::default() };
+    let mut report = VerifyReport { samples: records.len(), files_checked, ..Default::default() };
     for (split, split_records) in &by_split {
         report.parquet_rows += verify_parquet(out, split, split_records)?;
         report.per_split.insert(split.clone(), split_records.len());

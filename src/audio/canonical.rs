@@ -62,14 +62,12 @@ impl CanonicalSink {
         self.quantized.clear();
         self.bytes.clear();
         for &sample in samples {
-            let value = quantize(sample)?;
-            self.peak = self.peak.max(value.unsigned_abs());
-            if value == i16::MAX || value == i16::MIN {
-                self.clipped += 1;
-            }
-            self.quantized.push(value);
-            self.bytes.extend_from_slice(&value.to_le_bytes());
+            self.quantized.push(quantize(sample)?);
         }
+        // Statistics and bytes in separate passes over the block, which vectorise.
+        self.peak = self.quantized.iter().fold(self.peak, |peak, v| peak.max(v.unsigned_abs()));
+        self.clipped += self.quantized.iter().filter(|&&v| v == i16::MAX || v == i16::MIN).count() as u64;
+        self.bytes.extend(self.quantized.iter().flat_map(|v| v.to_le_bytes()));
         self.hasher.update(&self.bytes);
         self.writer.write(&self.quantized)?;
         self.frames += samples.len() as u64;

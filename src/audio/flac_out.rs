@@ -20,10 +20,10 @@ impl FlacFileWriter {
     /// Creates (or truncates) `path` and prepares the encoder.
     pub fn create(path: &Path) -> Result<Self, AudioError> {
         if path.to_str().is_none() {
-            return Err(AudioError::Encode(format!("output path is not UTF-8: {}", path.display())));
+            return Err(AudioError::Output(format!("output path is not UTF-8: {}", path.display())));
         }
         let config: FlacEncoderConfig =
-            FlacEncoder::new().ok_or_else(|| AudioError::Encode("libFLAC could not allocate an encoder".into()))?;
+            FlacEncoder::new().ok_or_else(|| AudioError::Output("libFLAC could not allocate an encoder".into()))?;
         let encoder = config
             .channels(1)
             .bits_per_sample(16)
@@ -31,7 +31,7 @@ impl FlacFileWriter {
             .compression_level(COMPRESSION_LEVEL)
             .verify(false)
             .init_file(&path)
-            .map_err(|error| AudioError::Encode(format!("cannot start writing {}: {error:?}", path.display())))?;
+            .map_err(|error| AudioError::Output(format!("cannot start writing {}: {error:?}", path.display())))?;
         Ok(FlacFileWriter { encoder: Some(encoder), path: path.to_path_buf(), buffer: Vec::new() })
     }
 
@@ -39,16 +39,41 @@ impl FlacFileWriter {
         let encoder = self.encoder.as_mut().expect("encoder present until finish");
         self.buffer.clear();
         self.buffer.extend(samples.iter().map(|&s| s as i32));
-        encoder
-            .process_interleaved(&self.buffer, samples.len() as u32)
-            .map_err(|()| AudioError::Encode(format!("writing {} failed: {:?}", self.path.display(), encoder.state())))
+        encoder.process_interleaved(&self.buffer, samples.len() as u32).map_err(|()| {
+            AudioError::Output(format!(
+                "writing {} failed: {}",
+                self.path.display(),
+                why(format!("{:?}", encoder.state()))
+            ))
+        })
     }
 
     /// Flushes the last frame and rewrites STREAMINFO (with the MD5).
     pub fn finish(mut self) -> Result<(), AudioError> {
         let encoder = self.encoder.take().expect("encoder present until finish");
         encoder.finish().map(|_| ()).map_err(|encoder| {
-            AudioError::Encode(format!("finishing {} failed: {:?}", self.path.display(), encoder.state()))
+            AudioError::Output(format!(
+                "finishing {} failed: {}",
+                self.path.display(),
+                why(format!("{:?}", encoder.state()))
+            ))
         })
+    }
+}
+
+/// The reason for a failed libFLAC write. libFLAC writes with stdio and keeps only its own
+/// state (e.g. `ClientError`); the C library's errno, read on the same thread right after
+/// the failing call, still says why (a full disk, a read-only folder). Only write failures
+/// are trusted from errno, so a stale unrelated value is never shown as the cause.
+fn why(state: String) -> String {
+    use std::io::ErrorKind;
+    let os = std::io::Error::last_os_error();
+    match os.kind() {
+        ErrorKind::StorageFull
+        | ErrorKind::QuotaExceeded
+        | ErrorKind::FileTooLarge
+        | ErrorKind::ReadOnlyFilesystem
+        | ErrorKind::PermissionDenied => format!("{os} (libFLAC: {state})"),
+        _ => format!("libFLAC: {state}"),
     }
 }

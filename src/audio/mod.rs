@@ -38,11 +38,20 @@ pub enum AudioError {
     InvalidSample(String),
     #[error("resampler: {0}")]
     Resample(String),
-    #[error("FLAC encoder: {0}")]
-    Encode(String),
     /// An error carried by its message alone (e.g. one failure shared by many items).
     #[error("{0}")]
     Other(String),
+    /// Writing the output failed (full disk, unwritable folder): a fault of the machine, not
+    /// of the source, so the build stops instead of recording a reject.
+    #[error("cannot write the output: {0}")]
+    Output(String),
+}
+
+impl AudioError {
+    /// Whether the failure is on the output side (see [`AudioError::Output`]).
+    pub fn is_output(&self) -> bool {
+        matches!(self, AudioError::Output(_))
+    }
 }
 
 /// A decoded audio stream, read frame by frame and downmixed to mono on the way.

@@ -6,7 +6,7 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 /// Bumped whenever decoding, resampling, quantisation or encoding changes output.
-pub const PIPELINE_VERSION: &str = "cameo-pipeline-2";
+pub const PIPELINE_VERSION: &str = "cameo-pipeline-3";
 
 pub struct ItemCache {
     folder: PathBuf,

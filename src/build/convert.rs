@@ -12,6 +12,7 @@ use crate::record::Emotion;
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Segments cut before their conversion runs in parallel; PAVOQUE's are ~3 s, so a batch
 /// holds some 10 MB of samples.
@@ -19,8 +20,17 @@ const SEGMENT_BATCH: usize = 32;
 
 /// How one item turned out.
 pub enum ItemOutcome {
-    Converted { item: SourceItem, emotion: Emotion, audio: ConvertedAudio, reused: bool },
+    Converted {
+        item: SourceItem,
+        emotion: Emotion,
+        audio: ConvertedAudio,
+        reused: bool,
+    },
     Rejected(Reject),
+    /// Its output could not be written; the split (and the build) stops with this error.
+    OutputFailed(String),
+    /// Not attempted because an earlier output failure stopped the build.
+    Abandoned,
 }
 
 /// An item waiting for conversion: its place in the split's item order and its file's hash.
@@ -38,6 +48,9 @@ pub struct Converter<'a> {
     pub audio_folder: &'a Path,
     pub cache: &'a ItemCache,
     pub progress: &'a Progress,
+    /// Set by the first output failure (e.g. a full disk): converting more would only fail
+    /// again, and the earlier build's outputs must be left as they are.
+    pub stopped: &'a AtomicBool,
 }
 
 enum Prepared {
@@ -84,6 +97,9 @@ impl Converter<'_> {
     /// What can be known without decoding: a reject for an unmapped label, or a cached result.
     fn prepare(&self, pending: &Pending) -> Prepared {
         let item = pending.item;
+        if self.stopped.load(Ordering::Relaxed) {
+            return Prepared::Known(ItemOutcome::Abandoned);
+        }
         let Some(emotion) = self.manifest.emotion_for(&item.source_label) else {
             return Prepared::Known(self.reject(
                 item,
@@ -166,7 +182,7 @@ impl Converter<'_> {
         let converted = convert_to_flac(stream, &temporary).and_then(|audio| {
             std::fs::rename(&temporary, self.audio_folder.join(&audio.file_id))
                 .and_then(|()| self.cache.put(key, &audio))
-                .map_err(|error| AudioError::Other(format!("cannot store the converted audio: {error}")))?;
+                .map_err(|error| AudioError::Output(format!("cannot store the converted audio: {error}")))?;
             Ok(audio)
         });
         if converted.is_err() {
@@ -183,6 +199,10 @@ impl Converter<'_> {
         match converted {
             Ok(audio) => {
                 ItemOutcome::Converted { item: job.pending.item.clone(), emotion: job.emotion, audio, reused: false }
+            }
+            Err(error) if error.is_output() => {
+                self.stopped.store(true, Ordering::Relaxed);
+                ItemOutcome::OutputFailed(format!("{}: {error}", job.pending.item.location.source()))
             }
             Err(error) => self.reject(job.pending.item, error.to_string()),
         }
@@ -201,5 +221,8 @@ impl Converter<'_> {
 /// Audio errors hold an io::Error and cannot derive Clone; one failure shared by many items
 /// is repeated by its message.
 fn clone_error(error: &AudioError) -> AudioError {
-    AudioError::Other(error.to_string())
+    match error {
+        AudioError::Output(message) => AudioError::Output(message.clone()),
+        other => AudioError::Other(other.to_string()),
+    }
 }

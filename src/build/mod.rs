@@ -29,6 +29,9 @@ pub enum BuildError {
     Sink { path: PathBuf, message: String },
     #[error("--strict: {0}")]
     Strict(String),
+    /// An output could not be written (full disk, unwritable folder).
+    #[error("{0}")]
+    Output(String),
 }
 
 impl BuildError {

@@ -11,10 +11,9 @@ use crate::corpora::{CorpusEntry, Reject, SourceItem};
 use crate::manifest::Manifest;
 use crate::record::{Emotion, Record};
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use unicode_normalization::UnicodeNormalization;
 
 /// Where one split is read from and written to.
@@ -33,22 +32,6 @@ pub struct SplitJob<'a> {
 pub struct SplitRunFacts {
     pub converted: usize,
     pub reused: usize,
-}
-
-fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; 1 << 16];
-    let mut total = 0u64;
-    loop {
-        let read = file.read(&mut buffer)?;
-        if read == 0 {
-            break;
-        }
-        hasher.update(&buffer[..read]);
-        total += read as u64;
-    }
-    Ok((hex::encode(hasher.finalize()), total))
 }
 
 fn nfc(text: &str) -> String {
@@ -152,7 +135,7 @@ pub fn build_split(job: &SplitJob, facts: &mut SplitRunFacts) -> Result<SplitSta
     let files: BTreeSet<&str> = items.iter().map(|item| item.location.file()).collect();
     let hashes: BTreeMap<&str, std::io::Result<(String, u64)>> = files
         .into_par_iter()
-        .map(|file| (file, hash_file(&job.raw_root.join(file))))
+        .map(|file| (file, crate::fsutil::sha256_file(&job.raw_root.join(file))))
         .collect::<Vec<_>>()
         .into_iter()
         .collect();
@@ -204,11 +187,21 @@ pub fn build_split(job: &SplitJob, facts: &mut SplitRunFacts) -> Result<SplitSta
         audio_folder: &audio_folder,
         cache: &cache,
         progress: &progress,
+        stopped: &AtomicBool::new(false),
     };
     let mut outcomes: Vec<(usize, ItemOutcome)> =
         units.par_iter().flat_map_iter(|group| converter.convert_group(group)).collect();
     progress.finish();
     outcomes.sort_by_key(|(index, _)| *index);
+    if let Some(message) = outcomes.iter().find_map(|(_, outcome)| match outcome {
+        ItemOutcome::OutputFailed(message) => Some(message.clone()),
+        _ => None,
+    }) {
+        return Err(BuildError::Output(format!(
+            "{split}: {message}; the build stopped and the earlier outputs in {} are unchanged",
+            job.out.display()
+        )));
+    }
 
     // Keep the first item (in source order) for each canonical PCM.
     let mut kept_by_file_id: HashMap<String, String> = HashMap::new();
@@ -217,6 +210,8 @@ pub fn build_split(job: &SplitJob, facts: &mut SplitRunFacts) -> Result<SplitSta
     for (_, outcome) in outcomes {
         match outcome {
             ItemOutcome::Rejected(reject) => report.rejects.push(reject),
+            // The split stopped above when any output failed.
+            ItemOutcome::OutputFailed(_) | ItemOutcome::Abandoned => {}
             ItemOutcome::Converted { item, emotion, audio, reused } => {
                 if reused {
                     facts.reused += 1;

@@ -1,11 +1,12 @@
 //! `metadata.jsonl`: every record of every split, one JSON object per line, sorted by split
 //! then file_id, columns in the reference order.
+use crate::fsutil::StagedWrites;
 use crate::record::Record;
 use std::io::Write;
 use std::path::Path;
 
-pub fn write_metadata(path: &Path, records: &[&Record]) -> std::io::Result<()> {
-    crate::fsutil::write_atomic_with(path, |writer| {
+pub fn write_metadata(path: &Path, records: &[&Record], staged: &mut StagedWrites) -> std::io::Result<()> {
+    staged.write_with(path, |writer| {
         for record in records {
             serde_json::to_writer(&mut *writer, record)?;
             writer.write_all(b"\n")?;

@@ -1,5 +1,6 @@
 //! `LICENSES/` of a build: the full text of every license its corpora use (from the SPDX
 //! license list, see scripts/update-license-texts) and an ATTRIBUTION file crediting each corpus.
+use crate::fsutil::StagedWrites;
 use crate::manifest::Manifest;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -18,7 +19,7 @@ pub fn license_text(spdx: &str) -> Option<&'static str> {
 }
 
 /// Writes `LICENSES/<SPDX>.txt` for every license used and `LICENSES/ATTRIBUTION.md`.
-pub fn write_licenses(out: &Path, manifests: &[Manifest]) -> std::io::Result<()> {
+pub fn write_licenses(out: &Path, manifests: &[Manifest], staged: &mut StagedWrites) -> std::io::Result<()> {
     let folder = out.join("LICENSES");
     let ids: BTreeSet<&str> = manifests.iter().map(|m| m.license.spdx.as_str()).collect();
     for id in ids {
@@ -38,7 +39,7 @@ pub fn write_licenses(out: &Path, manifests: &[Manifest]) -> std::io::Result<()>
                 text
             }
         };
-        crate::fsutil::write_atomic(&folder.join(format!("{id}.txt")), text.as_bytes())?;
+        staged.write(&folder.join(format!("{id}.txt")), text.as_bytes())?;
     }
     let mut attribution = String::from("# Attribution\n\nThis collection is derived from the following corpora.\n\n");
     for manifest in manifests {
@@ -52,5 +53,5 @@ pub fn write_licenses(out: &Path, manifests: &[Manifest]) -> std::io::Result<()>
             manifest.license.citation
         ));
     }
-    crate::fsutil::write_atomic(&folder.join("ATTRIBUTION.md"), attribution.as_bytes())
+    staged.write(&folder.join("ATTRIBUTION.md"), attribution.as_bytes())
 }

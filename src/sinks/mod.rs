@@ -8,26 +8,34 @@ pub mod parquet;
 
 use crate::build::report::{RunFacts, SplitState};
 use crate::build::BuildError;
+use crate::fsutil::StagedWrites;
 use crate::manifest::Manifest;
 use crate::record::Record;
 use std::path::Path;
 use std::time::Instant;
 
-/// Size of a split's parquet shards on disk.
-fn shard_bytes(out: &Path, split: &str) -> u64 {
+/// Size of a split's parquet shards: the ones this run staged, or else those on disk.
+fn shard_bytes(out: &Path, split: &str, staged: &StagedWrites) -> u64 {
     let prefix = format!("{split}-");
-    std::fs::read_dir(out.join("data"))
+    let ours = |name: &std::ffi::OsStr| name.to_string_lossy().starts_with(&prefix);
+    let data = out.join("data");
+    let new: Vec<u64> = staged
+        .staged()
+        .filter(|(path, _, _)| path.parent() == Some(data.as_path()) && path.file_name().is_some_and(ours))
+        .map(|(_, _, bytes)| bytes)
+        .collect();
+    if !new.is_empty() {
+        return new.iter().sum();
+    }
+    std::fs::read_dir(&data)
         .map(|entries| {
-            entries
-                .flatten()
-                .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
-                .filter_map(|e| e.metadata().ok().map(|m| m.len()))
-                .sum()
+            entries.flatten().filter(|e| ours(&e.file_name())).filter_map(|e| e.metadata().ok().map(|m| m.len())).sum()
         })
         .unwrap_or(0)
 }
 
-/// Writes every collection-level output from the split states.
+/// Writes every collection-level output from the split states. All of them are staged and
+/// put in place together at the end, so a failure (a full disk) leaves the earlier ones whole.
 pub fn write_collection(
     out: &Path,
     states: &[SplitState],
@@ -36,14 +44,15 @@ pub fn write_collection(
     run: &mut RunFacts,
     started: Instant,
 ) -> Result<(), BuildError> {
+    let mut staged = StagedWrites::default();
     let records: Vec<&Record> = states.iter().flat_map(|s| &s.records).collect();
     let metadata = out.join("metadata.jsonl");
-    jsonl::write_metadata(&metadata, &records).map_err(BuildError::io(&metadata))?;
+    jsonl::write_metadata(&metadata, &records, &mut staged).map_err(BuildError::io(&metadata))?;
     for state in states {
         let split = &state.report.split;
-        if rebuilt.contains(split) || shard_bytes(out, split) == 0 {
+        if rebuilt.contains(split) || shard_bytes(out, split, &staged) == 0 {
             let split_records: Vec<&Record> = state.records.iter().collect();
-            parquet::write_split(out, split, &split_records)
+            parquet::write_split(out, split, &split_records, &mut staged)
                 .map_err(|error| BuildError::Sink { path: out.join("data"), message: error.to_string() })?;
         }
     }
@@ -54,7 +63,7 @@ pub fn write_collection(
         let audio = parquet::audio_sizes(out, &split_records)
             .map_err(|error| BuildError::Sink { path: out.join("audio"), message: error.to_string() })?;
         let split = state.report.split.clone();
-        let parquet_bytes = shard_bytes(out, &split);
+        let parquet_bytes = shard_bytes(out, &split, &staged);
         sizes.insert(
             split,
             card::SplitSizes { parquet_bytes, arrow_bytes: parquet::arrow_bytes(&split_records, &audio) },
@@ -62,8 +71,8 @@ pub fn write_collection(
     }
     let input = card::CardInput { states, manifests, sizes: &|split| sizes.get(split).copied().unwrap_or_default() };
     let card = card::render_card(&input).map_err(|message| BuildError::Sink { path: card_path.clone(), message })?;
-    crate::fsutil::write_atomic(&card_path, card.as_bytes()).map_err(BuildError::io(&card_path))?;
-    licenses::write_licenses(out, manifests).map_err(BuildError::io(&out.join("LICENSES")))?;
+    staged.write(&card_path, card.as_bytes()).map_err(BuildError::io(&card_path))?;
+    licenses::write_licenses(out, manifests, &mut staged).map_err(BuildError::io(&out.join("LICENSES")))?;
     run.seconds = started.elapsed().as_secs_f64();
     let build_json = serde_json::json!({
         "tool": "cameo",
@@ -89,5 +98,9 @@ pub fn write_collection(
     });
     let path = out.join("build.json");
     let text = serde_json::to_vec_pretty(&build_json).expect("json serialises");
-    crate::fsutil::write_atomic(&path, &text).map_err(BuildError::io(&path))
+    staged.write(&path, &text).map_err(BuildError::io(&path))?;
+    let sums = crate::checksums::render(out, &staged).map_err(BuildError::io(out))?;
+    let sums_path = out.join(crate::checksums::FILE_NAME);
+    staged.write(&sums_path, sums.as_bytes()).map_err(BuildError::io(&sums_path))?;
+    staged.commit().map_err(BuildError::io(out))
 }

@@ -5,6 +5,7 @@
 //! Writer settings are fixed (they are part of the output's bytes): a new shard past ~500 MB
 //! of audio, a new row group past ~100 MB, the audio bytes stored uncompressed (FLAC does not
 //! compress further) without statistics or dictionary, other columns Snappy-compressed.
+use crate::fsutil::StagedWrites;
 use crate::record::Record;
 use arrow::array::{ArrayRef, BinaryArray, Float32Array, StringArray, StructArray};
 use arrow::datatypes::{DataType, Field, Fields, Schema};
@@ -184,16 +185,36 @@ fn plan_shards<'a>(records: &[&'a Record], sizes: &[u64], limit: u64) -> Vec<Vec
 }
 
 /// Writes the shards of one split (records sorted by file_id) and removes its old shards.
-pub fn write_split(out: &Path, split: &str, records: &[&Record]) -> Result<Vec<PathBuf>, ParquetSinkError> {
-    write_split_with(out, split, records, LIMITS)
+pub fn write_split(
+    out: &Path,
+    split: &str,
+    records: &[&Record],
+    staged: &mut StagedWrites,
+) -> Result<Vec<PathBuf>, ParquetSinkError> {
+    stage_split(out, split, records, LIMITS, staged)
 }
 
-/// [`write_split`] with other limits (tests use small ones).
+/// Writes one split's shards with other limits (tests use small ones), in place.
 pub fn write_split_with(
     out: &Path,
     split: &str,
     records: &[&Record],
     limits: ShardLimits,
+) -> Result<Vec<PathBuf>, ParquetSinkError> {
+    let mut staged = StagedWrites::default();
+    let written = stage_split(out, split, records, limits, &mut staged)?;
+    staged.commit().map_err(|source| ParquetSinkError::Io { path: out.join("data"), source })?;
+    Ok(written)
+}
+
+/// Stages one split's shards, and the removal of shards an earlier build wrote with another
+/// shard count.
+fn stage_split(
+    out: &Path,
+    split: &str,
+    records: &[&Record],
+    limits: ShardLimits,
+    staged: &mut StagedWrites,
 ) -> Result<Vec<PathBuf>, ParquetSinkError> {
     let data = out.join("data");
     std::fs::create_dir_all(&data).map_err(|source| ParquetSinkError::Io { path: data.clone(), source })?;
@@ -204,34 +225,36 @@ pub fn write_split_with(
     for (index, shard) in shards.iter().enumerate() {
         let path = data.join(format!("{split}-{index:05}-of-{count:05}.parquet"));
         let write_error = |message: String| ParquetSinkError::Write { path: path.clone(), message };
-        crate::fsutil::write_atomic_with(&path, |file| {
-            let to_io = |error: parquet::errors::ParquetError| std::io::Error::other(error.to_string());
-            let mut writer = ArrowWriter::try_new(file, Arc::new(schema_with_metadata()), Some(writer_properties()))
-                .map_err(to_io)?;
-            // Also as a top-level key, where readers that ignore the Arrow schema look.
-            writer.append_key_value_metadata(KeyValue::new("huggingface".to_string(), huggingface_metadata()));
-            let mut group: Vec<&Record> = Vec::new();
-            let mut audio: Vec<Vec<u8>> = Vec::new();
-            let mut group_bytes = 0u64;
-            for (position, (record, size)) in shard.iter().enumerate() {
-                audio.push(std::fs::read(out.join(&record.audio))?);
-                group.push(record);
-                group_bytes += size;
-                let last = position + 1 == shard.len();
-                let next_too_big = !last && group_bytes + shard[position + 1].1 > limits.row_group_bytes;
-                if last || next_too_big {
-                    let batch =
-                        batch(&group, std::mem::take(&mut audio)).map_err(|e| std::io::Error::other(e.to_string()))?;
-                    writer.write(&batch).map_err(to_io)?;
-                    writer.flush().map_err(to_io)?;
-                    group.clear();
-                    group_bytes = 0;
+        staged
+            .write_with(&path, |file| {
+                let to_io = |error: parquet::errors::ParquetError| std::io::Error::other(error.to_string());
+                let mut writer =
+                    ArrowWriter::try_new(file, Arc::new(schema_with_metadata()), Some(writer_properties()))
+                        .map_err(to_io)?;
+                // Also as a top-level key, where readers that ignore the Arrow schema look.
+                writer.append_key_value_metadata(KeyValue::new("huggingface".to_string(), huggingface_metadata()));
+                let mut group: Vec<&Record> = Vec::new();
+                let mut audio: Vec<Vec<u8>> = Vec::new();
+                let mut group_bytes = 0u64;
+                for (position, (record, size)) in shard.iter().enumerate() {
+                    audio.push(std::fs::read(out.join(&record.audio))?);
+                    group.push(record);
+                    group_bytes += size;
+                    let last = position + 1 == shard.len();
+                    let next_too_big = !last && group_bytes + shard[position + 1].1 > limits.row_group_bytes;
+                    if last || next_too_big {
+                        let batch = batch(&group, std::mem::take(&mut audio))
+                            .map_err(|e| std::io::Error::other(e.to_string()))?;
+                        writer.write(&batch).map_err(to_io)?;
+                        writer.flush().map_err(to_io)?;
+                        group.clear();
+                        group_bytes = 0;
+                    }
                 }
-            }
-            writer.close().map_err(to_io)?;
-            Ok(())
-        })
-        .map_err(|error| write_error(error.to_string()))?;
+                writer.close().map_err(to_io)?;
+                Ok(())
+            })
+            .map_err(|error| write_error(error.to_string()))?;
         written.push(path);
     }
     // Shards of an earlier build of this split with another shard count.
@@ -242,7 +265,7 @@ pub fn write_split_with(
             let ours =
                 name.starts_with(&prefix) && name[prefix.len()..].chars().next().is_some_and(|c| c.is_ascii_digit());
             if ours && !written.iter().any(|p| p.file_name() == Some(entry.file_name().as_os_str())) {
-                let _ = std::fs::remove_file(entry.path());
+                staged.remove_on_commit(entry.path());
             }
         }
     }

@@ -1,0 +1,45 @@
+//! Writes the raw tree of the throughput benchmark (scripts/bench): about 3 hours of audio in
+//! the shapes the 13 corpora arrive in, laid out as real corpora so `cameo build` takes it as
+//! it is, and a list of every input file with its duration for the reference pipelines.
+//!
+//! | corpus layout | shape                         | files | seconds each |
+//! |---------------|-------------------------------|-------|--------------|
+//! | RAVDESS       | 48 kHz stereo 16-bit WAV      |   720 | 3.6          |
+//! | CaFE          | 48 kHz mono 24-bit WAV        |   936 | 2.8          |
+//! | CREMA-D       | 16 kHz mono 16-bit WAV        |   984 | 2.5          |
+//! | JL-Corpus     | 44.1 kHz mono 16-bit WAV      |   640 | 2.5          |
+//! | PAVOQUE       | one long 44.1 kHz FLAC + YAML |     1 | ~30 min      |
+//!
+//! Usage: cargo run --release --example bench_tree -- <raw folder>
+use cameo::fixtures::signal::{seed_of, speechlike};
+use cameo::fixtures::wav::{encode, WavSpec};
+use cameo::fixtures::{cafe, crema_d, jl_corpus, pavoque, ravdess, write_file};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+
+/// Writes each name as a WAV of `spec` holding `seconds` of distinct speech-like audio.
+fn write_wavs(root: &Path, names: &[String], spec: WavSpec, seconds: f64) -> std::io::Result<()> {
+    names.par_iter().try_for_each(|name| {
+        let channels: Vec<Vec<f64>> = (0..spec.channels as u64)
+            .map(|channel| speechlike(seed_of(name) ^ channel, spec.sample_rate, seconds))
+            .collect();
+        write_file(root, name, &encode(&spec, &Default::default(), &channels))
+    })
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let raw: PathBuf = std::env::args_os().nth(1).ok_or("usage: bench_tree <raw folder>")?.into();
+    write_wavs(&raw.join("ravdess"), &ravdess::population(1..=12), WavSpec::int(16, 2, 48_000), 3.6)?;
+    write_wavs(&raw.join("cafe"), &cafe::population(1..=12), WavSpec::int(24, 1, 48_000), 2.8)?;
+    write_wavs(&raw.join("crema_d"), &crema_d::population(1001..=1012), WavSpec::int(16, 1, 16_000), 2.5)?;
+    let stems = jl_corpus::population(&["female1", "male1"], 1..=8);
+    jl_corpus::write_population(&raw.join("jl_corpus"), &stems, Some(2.5))?;
+    // PAVOQUE: the neutral recording cut to ~30 minutes, five utterances of every other style.
+    let mut recordings = pavoque::population(usize::MAX, 300..=800);
+    for recording in &mut recordings {
+        recording.utterances.truncate(if recording.style == "neutral" { 330 } else { 5 });
+    }
+    pavoque::write_population(&raw.join("pavoque"), &recordings, true)?;
+    println!("wrote the benchmark tree into {}", raw.display());
+    Ok(())
+}
