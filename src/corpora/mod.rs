@@ -1,6 +1,9 @@
 //! The adapter contract: a corpus adapter turns an extracted raw tree into a list of
 //! [`SourceItem`]s (where the audio is + labels, speaker, text) and never decodes audio.
-//! Adapters are registered in [`REGISTRY`] together with their embedded manifests.
+//! Adapters are registered in [`REGISTRY`] together with their embedded manifests. Most
+//! corpora need no code: [`declarative::Declarative`] reads them from their manifest's
+//! `[adapter]` section; the others have a module here, and their manifest says why.
+//! [`external`] adds corpora from manifests on disk.
 pub mod declarative;
 pub mod emns;
 pub mod enterface;

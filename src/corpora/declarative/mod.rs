@@ -92,7 +92,9 @@ fn scan_with(root: &Path, manifest: &Manifest, adapter: &Compiled) -> Result<Sca
             });
         }
     }
-    let mut named = 0;
+    // Files that reached the grammar, and those it matched: none of many is a manifest mistake.
+    let (mut tried, mut named) = (0, 0);
+    let mut example = None;
     for file in &listing.audio {
         let row = match rows.as_mut() {
             Some(rows) => match rows.by_key.remove(&file.relative) {
@@ -110,6 +112,8 @@ fn scan_with(root: &Path, manifest: &Manifest, adapter: &Compiled) -> Result<Sca
             scope.row = Some(row);
             scope.table_file = table_file;
         }
+        tried += 1;
+        example.get_or_insert(file.name.as_str());
         let outcome = match groups_of(adapter, &file.name) {
             Some(groups) => {
                 named += 1;
@@ -127,19 +131,15 @@ fn scan_with(root: &Path, manifest: &Manifest, adapter: &Compiled) -> Result<Sca
             Outcome::Skip(reason) => scan.skipped.push(super::Skipped { source: file.relative.clone(), reason }),
         }
     }
-    if !adapter.names.is_empty() && named == 0 {
-        if let Some(example) = listing.audio.first() {
-            return Err(ScanError::Layout {
-                path: root.to_path_buf(),
-                message: format!(
-                    "adapter.names of {}: no regular expression matches any of the {} audio file names (e.g. \
-                     '{}'); check each part of it against the real names",
-                    adapter.manifest_file,
-                    listing.audio.len(),
-                    example.name
-                ),
-            });
-        }
+    if let (false, 0, Some(example)) = (adapter.names.is_empty(), named, example) {
+        return Err(ScanError::Layout {
+            path: root.to_path_buf(),
+            message: format!(
+                "adapter.names of {}: no regular expression matches any of the {tried} audio file names (e.g. \
+                 '{example}'); check each part of it against the real names",
+                adapter.manifest_file,
+            ),
+        });
     }
     if let Some(rows) = rows {
         for (file, row) in rows.by_key {
