@@ -28,6 +28,7 @@ pub mod fonts;
 pub mod fsutil;
 pub mod license_terms;
 pub mod manifest;
+pub mod new_corpus;
 pub mod record;
 pub mod scan;
 pub mod selection;

@@ -42,8 +42,10 @@ enum Command {
         /// Fail when a split's count differs from its manifest or any file is rejected.
         #[arg(long)]
         strict: bool,
-        /// Read manifests from this folder instead of the built-in copies.
-        #[arg(long)]
+        /// Read manifests from this folder of *.toml (or this one .toml file) instead of the
+        /// built-in copies; a manifest for a corpus cameo does not know adds that corpus (its
+        /// [adapter] section describes the files, see CONTRIBUTING.md).
+        #[arg(long, alias = "manifest", value_name = "DIR|FILE")]
         manifests: Option<PathBuf>,
         /// No progress output.
         #[arg(long)]
@@ -76,8 +78,10 @@ enum Command {
         /// Fail when a split's count differs from its manifest or any file is rejected.
         #[arg(long)]
         strict: bool,
-        /// Read manifests from this folder instead of the built-in copies.
-        #[arg(long)]
+        /// Read manifests from this folder of *.toml (or this one .toml file) instead of the
+        /// built-in copies; a manifest for a corpus cameo does not know adds that corpus (its
+        /// [adapter] section describes the files, see CONTRIBUTING.md).
+        #[arg(long, alias = "manifest", value_name = "DIR|FILE")]
         manifests: Option<PathBuf>,
         /// No progress output.
         #[arg(long)]
@@ -96,12 +100,31 @@ enum Command {
         /// Only these corpora (split ids); default: every corpus cameo knows.
         #[arg(long = "corpus", num_args = 1..)]
         corpora: Vec<String>,
-        /// Read manifests from this folder instead of the built-in copies.
-        #[arg(long)]
+        /// Read manifests from this folder of *.toml (or this one .toml file) instead of the
+        /// built-in copies; a manifest for a corpus cameo does not know adds that corpus (its
+        /// [adapter] section describes the files, see CONTRIBUTING.md).
+        #[arg(long, alias = "manifest", value_name = "DIR|FILE")]
         manifests: Option<PathBuf>,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Start a manifest for a corpus cameo does not know: looks at its raw tree (extensions, WAV
+    /// rates and channels, file-name grammar, CSV/TSV headers) and writes manifests/ID.toml with
+    /// what it could infer and a TODO for the rest, plus a test stub tests/ID.rs.
+    NewCorpus {
+        /// The corpus folder (raw/ID), or the folder holding it.
+        #[arg(long)]
+        raw: PathBuf,
+        /// The split id of the new corpus (lower-case letters, digits and _).
+        #[arg(long)]
+        id: String,
+        /// Where to write the manifest (default manifests/ID.toml; never overwritten).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Where to write the test stub (default tests/ID.rs; never overwritten).
+        #[arg(long)]
+        test: Option<PathBuf>,
     },
     /// Download the manifests' sources into RAW/.downloads/ (resuming interrupted downloads),
     /// check size and SHA-256, extract into RAW/<split>/; say where to get and put manual ones.
@@ -112,8 +135,10 @@ enum Command {
         /// Only these corpora (split ids); default: every corpus cameo knows.
         #[arg(long = "corpus", num_args = 1..)]
         corpora: Vec<String>,
-        /// Read manifests from this folder instead of the built-in copies.
-        #[arg(long)]
+        /// Read manifests from this folder of *.toml (or this one .toml file) instead of the
+        /// built-in copies; a manifest for a corpus cameo does not know adds that corpus (its
+        /// [adapter] section describes the files, see CONTRIBUTING.md).
+        #[arg(long, alias = "manifest", value_name = "DIR|FILE")]
         manifests: Option<PathBuf>,
         /// No progress output.
         #[arg(long)]
@@ -258,6 +283,23 @@ fn run(command: Command) -> anyhow::Result<()> {
             if !unusable.is_empty() {
                 anyhow::bail!("{}: unusable: {}", report.raw.display(), unusable.join(", "));
             }
+        }
+        Command::NewCorpus { raw, id, out, test } => {
+            let options = cameo::new_corpus::NewCorpusOptions { raw, id: id.clone(), out, test };
+            let outcome = cameo::new_corpus::run_new_corpus(&options)?;
+            println!(
+                "{}: {} audio files; wrote {} ({} TODOs to fill in) and {}",
+                outcome.corpus_folder.display(),
+                outcome.audio_files,
+                outcome.manifest.display(),
+                outcome.todos,
+                outcome.test.display()
+            );
+            println!(
+                "next: fill in the TODOs (CONTRIBUTING.md explains each key), then run
+  cameo scan --raw <folder holding {id}/> --manifest {} --corpus {id}",
+                outcome.manifest.display()
+            );
         }
         Command::Fetch { raw, corpora, manifests, quiet } => {
             let report = cameo::fetch::run_fetch(&cameo::fetch::FetchOptions { raw, corpora, manifests, quiet })?;

@@ -3,7 +3,7 @@
 //! name the manifest and the key.
 use crate::record::{Emotion, Gender};
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 #[derive(Debug, thiserror::Error)]
@@ -14,6 +14,9 @@ pub enum ManifestError {
     Invalid { manifest: String, key: String, message: String },
     #[error("{manifest}: cannot read: {source}")]
     Io { manifest: String, source: std::io::Error },
+    /// Values still saying `TODO…` (as `cameo new-corpus` writes them), each as `key: text`.
+    #[error("{manifest}: {} TODO(s) left to fill in: {}", todos.len(), todos.join("; "))]
+    Todo { manifest: String, todos: Vec<String> },
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -51,6 +54,13 @@ pub struct Manifest {
     /// Where the corpus' transcriptions come from (decides what `--transcribe` does with it).
     #[serde(default)]
     pub transcription: TranscriptionSpec,
+    /// Source labels that deliberately share one CAMEO label, e.g. `[["HAP", "EXC"]]`; any
+    /// other two labels mapped onto one CAMEO label are an error.
+    #[serde(default)]
+    pub merged_labels: Vec<Vec<String>>,
+    /// How the raw tree becomes items: declaratively (see CONTRIBUTING.md), or why a Rust
+    /// adapter is needed.
+    pub adapter: Option<crate::corpora::declarative::schema::AdapterSpec>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -137,10 +147,15 @@ impl License {
 impl Manifest {
     /// Parses and validates manifest text; `name` is how errors refer to it.
     pub fn parse(text: &str, name: &str) -> Result<Manifest, ManifestError> {
-        let manifest: Manifest = toml::from_str(text).map_err(|error| ManifestError::Parse {
+        let parse_error = |error: toml::de::Error| ManifestError::Parse {
             manifest: name.to_string(),
             message: error.to_string().trim().replace('\n', " "),
-        })?;
+        };
+        let todos = todos_of(&toml::from_str::<toml::Value>(text).map_err(parse_error)?, "");
+        if !todos.is_empty() {
+            return Err(ManifestError::Todo { manifest: name.to_string(), todos });
+        }
+        let manifest: Manifest = toml::from_str(text).map_err(parse_error)?;
         manifest.validate(name)?;
         Ok(manifest)
     }
@@ -164,6 +179,7 @@ impl Manifest {
         for (source, target) in &self.labels {
             target.parse::<Emotion>().map_err(|message| invalid(format!("labels.\"{source}\""), message))?;
         }
+        check_merged_labels(&self.labels, &self.merged_labels).map_err(|(key, message)| invalid(key, message))?;
         for (key, value) in [("license.spdx", &self.license.spdx), ("license.name", &self.license.name)] {
             if value.trim().is_empty() {
                 return Err(invalid(key.into(), "missing license".into()));
@@ -188,6 +204,9 @@ impl Manifest {
                 return Err(invalid(format!("sources[{index}]"), "needs `url` or `manual` instructions".into()));
             }
         }
+        if let Some(adapter) = &self.adapter {
+            crate::corpora::declarative::compile::validate(adapter, self, name)?;
+        }
         Ok(())
     }
 
@@ -195,6 +214,69 @@ impl Manifest {
     pub fn emotion_for(&self, source_label: &str) -> Option<Emotion> {
         self.labels.get(source_label).and_then(|target| target.parse().ok())
     }
+}
+
+/// Every string value starting with `TODO`, as `key: text`, in key order.
+fn todos_of(value: &toml::Value, key: &str) -> Vec<String> {
+    let join = |sub: &str| if key.is_empty() { sub.to_string() } else { format!("{key}.{sub}") };
+    match value {
+        toml::Value::String(text) if text.trim_start().starts_with("TODO") => vec![format!("`{key}`: {text}")],
+        toml::Value::Table(table) => table
+            .iter()
+            .flat_map(|(sub, value)| {
+                let sub = if sub.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                    sub.clone()
+                } else {
+                    format!("\"{sub}\"")
+                };
+                todos_of(value, &join(&sub))
+            })
+            .collect(),
+        toml::Value::Array(items) => {
+            items.iter().enumerate().flat_map(|(i, item)| todos_of(item, &format!("{key}[{i}]"))).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Two source labels mapped onto one CAMEO label must be declared in `merged_labels`, so that
+/// a copy-paste slip in `[labels]` cannot silently merge two emotions; the error is (key,
+/// message).
+fn check_merged_labels(labels: &BTreeMap<String, String>, merged: &[Vec<String>]) -> Result<(), (String, String)> {
+    for (index, group) in merged.iter().enumerate() {
+        let key = format!("merged_labels[{index}]");
+        if group.len() < 2 {
+            return Err((key, "list at least two source labels that share one CAMEO label".into()));
+        }
+        let targets: BTreeSet<Option<&String>> = group.iter().map(|label| labels.get(label)).collect();
+        if let Some(missing) = group.iter().find(|label| !labels.contains_key(*label)) {
+            return Err((key, format!("'{missing}' is not a source label of [labels]")));
+        }
+        if targets.len() > 1 {
+            return Err((key, format!("{group:?} map onto different CAMEO labels in [labels]")));
+        }
+    }
+    let mut by_target: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (source, target) in labels {
+        by_target.entry(target).or_default().push(source);
+    }
+    for (target, sources) in by_target.into_iter().filter(|(_, sources)| sources.len() > 1) {
+        let declared = merged.iter().any(|group| sources.iter().all(|source| group.iter().any(|g| g == source)));
+        if !declared {
+            let quoted: Vec<String> = sources.iter().map(|s| format!("\"{s}\"")).collect();
+            return Err((
+                "labels".into(),
+                format!(
+                    "{} {} map onto '{target}'; if that is meant, declare it with merged_labels = [[{}]], \
+                     otherwise correct the label that is wrong",
+                    quoted.join(" and "),
+                    if quoted.len() == 2 { "both" } else { "all" },
+                    quoted.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Whether `name` can name a file inside a folder: not empty, no separators, not `.` or `..`.

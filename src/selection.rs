@@ -1,15 +1,16 @@
 //! Which corpora a command covers: the ones named with `--corpus` (checked against the
-//! registry), or every registered corpus when none is named.
+//! registry and the corpora added from manifests on disk), or every known corpus when none is
+//! named.
 use crate::corpora::{self, CorpusEntry};
 
 /// The registry entries for `ids`, in registry order; every corpus when `ids` is empty. The
 /// error names the unknown id and lists the known ones.
 pub fn select(ids: &[String]) -> Result<Vec<&'static CorpusEntry>, String> {
     if let Some(unknown) = ids.iter().find(|id| corpora::find(id).is_none()) {
-        let known: Vec<&str> = corpora::REGISTRY.iter().map(|entry| entry.id).collect();
+        let known: Vec<&str> = corpora::all().iter().map(|entry| entry.id).collect();
         return Err(format!("unknown corpus '{unknown}' (known: {})", known.join(", ")));
     }
-    Ok(corpora::REGISTRY.iter().filter(|entry| ids.is_empty() || ids.iter().any(|id| id == entry.id)).collect())
+    Ok(corpora::all().into_iter().filter(|entry| ids.is_empty() || ids.iter().any(|id| id == entry.id)).collect())
 }
 
 /// Quotes a path for a shell command shown to the user, when it needs quoting.

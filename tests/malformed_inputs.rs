@@ -90,7 +90,8 @@ fn damage() -> impl Strategy<Value = Damage> {
         (0.0..1.0f64).prop_map(Damage::Truncate),
         Just(Damage::Empty),
         any::<[u8; 4]>().prop_map(Damage::WrongMagic),
-        (0.0..1.0f64, prop_oneof![Just(u32::MAX), Just(0x8000_0000), 0x0100_0000u32..]).prop_map(|(i, v)| Damage::HugeSize(i, v)),
+        (0.0..1.0f64, prop_oneof![Just(u32::MAX), Just(0x8000_0000), 0x0100_0000u32..])
+            .prop_map(|(i, v)| Damage::HugeSize(i, v)),
         Just(Damage::ZeroRate),
         (0.0..1.0f64, any::<bool>()).prop_map(|(i, nan)| Damage::NonFinite(i, nan)),
         prop::collection::vec((0.0..1.0f64, 1u8..), 1..8).prop_map(Damage::Flip),
@@ -181,11 +182,15 @@ proptest! {
 fn the_damage_the_issue_names_is_refused_not_converted() {
     let dir = tempfile::tempdir().unwrap();
     for (kind, original) in seeds() {
-        let refused = |damage: Damage| convert(dir.path(), &format!("x.{kind}"), &apply(&damage, kind, original.clone()));
+        let refused =
+            |damage: Damage| convert(dir.path(), &format!("x.{kind}"), &apply(&damage, kind, original.clone()));
         let empty = refused(Damage::Empty);
         assert!(empty.is_err(), "{kind}: an empty file was converted");
         let magic = refused(Damage::WrongMagic(*b"JUNK"));
-        assert!(magic.as_ref().is_err_and(|e| e.contains("unknown") || e.contains("format") || e.contains("malformed")), "{kind}: {magic:?}");
+        assert!(
+            magic.as_ref().is_err_and(|e| e.contains("unknown") || e.contains("format") || e.contains("malformed")),
+            "{kind}: {magic:?}"
+        );
         let half = refused(Damage::Truncate(0.5));
         assert!(half.is_err(), "{kind}: a file cut in half was converted");
         if *kind != "webm" {

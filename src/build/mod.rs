@@ -68,10 +68,11 @@ pub struct BuildOutcome {
 
 /// The corpora a build covers.
 fn select_corpora(options: &BuildOptions) -> Result<Vec<&'static corpora::CorpusEntry>, BuildError> {
+    corpora::external::register(options.manifests.as_deref())?;
     if options.corpora.is_empty() {
-        let present: Vec<_> = corpora::REGISTRY.iter().filter(|entry| options.raw.join(entry.id).is_dir()).collect();
+        let present: Vec<_> = corpora::all().into_iter().filter(|entry| options.raw.join(entry.id).is_dir()).collect();
         if present.is_empty() {
-            let names: Vec<&str> = corpora::REGISTRY.iter().map(|entry| entry.id).collect();
+            let names: Vec<&str> = corpora::all().iter().map(|entry| entry.id).collect();
             return Err(BuildError::Usage(format!(
                 "{}: no corpus folder found (expected one of: {})",
                 options.raw.display(),
@@ -85,7 +86,7 @@ fn select_corpora(options: &BuildOptions) -> Result<Vec<&'static corpora::Corpus
         .iter()
         .map(|id| {
             corpora::find(id).ok_or_else(|| {
-                let names: Vec<&str> = corpora::REGISTRY.iter().map(|entry| entry.id).collect();
+                let names: Vec<&str> = corpora::all().iter().map(|entry| entry.id).collect();
                 BuildError::Usage(format!("unknown corpus '{id}' (known: {})", names.join(", ")))
             })
         })

@@ -1,19 +1,16 @@
 //! The adapter contract: a corpus adapter turns an extracted raw tree into a list of
 //! [`SourceItem`]s (where the audio is + labels, speaker, text) and never decodes audio.
-//! Adapters are registered in [`REGISTRY`] together with their embedded manifests.
-pub mod cafe;
-pub mod crema_d;
+//! Adapters are registered in [`REGISTRY`] together with their embedded manifests. Most
+//! corpora need no code: [`declarative::Declarative`] reads them from their manifest's
+//! `[adapter]` section; the others have a module here, and their manifest says why.
+//! [`external`] adds corpora from manifests on disk.
+pub mod declarative;
 pub mod emns;
-pub mod emozionalmente;
 pub mod enterface;
-pub mod jl_corpus;
-pub mod mesd;
-pub mod nemo;
+pub mod external;
 pub mod oreau;
 pub mod pavoque;
-pub mod ravdess;
 pub mod resd;
-pub mod subesco;
 pub mod walk;
 
 use crate::manifest::{Manifest, ManifestError};
@@ -140,6 +137,12 @@ pub enum ScanError {
 pub trait Corpus: Send + Sync {
     /// Reads the extracted tree at `root` (= `raw/<split>/`).
     fn scan(&self, root: &Path, manifest: &Manifest) -> Result<Scan, ScanError>;
+
+    /// Whether the adapter is [`declarative::Declarative`], which reads everything from the
+    /// manifest's `[adapter]` section (the other adapters are Rust code).
+    fn is_declarative(&self) -> bool {
+        false
+    }
 }
 
 /// A registered corpus: its split id, embedded manifest and adapter.
@@ -150,11 +153,18 @@ pub struct CorpusEntry {
 }
 
 impl CorpusEntry {
-    /// The manifest: from `dir/<id>.toml` when a folder is given, else the embedded copy.
-    pub fn manifest(&self, dir: Option<&Path>) -> Result<Manifest, ManifestError> {
-        let manifest = match dir {
-            Some(dir) => Manifest::load(&dir.join(format!("{}.toml", self.id)))?,
-            None => Manifest::parse(self.manifest_toml, &format!("manifests/{}.toml", self.id))?,
+    /// The manifest: `<id>.toml` of the folder `manifests` names, or the file it names when
+    /// that is this corpus' manifest; else the embedded copy.
+    pub fn manifest(&self, manifests: Option<&Path>) -> Result<Manifest, ManifestError> {
+        let on_disk = manifests.map(|path| match path.is_file() {
+            true => path.to_path_buf(),
+            false => path.join(format!("{}.toml", self.id)),
+        });
+        let manifest = match on_disk {
+            Some(path) if path.is_file() && path.file_stem().is_some_and(|stem| stem == self.id) => {
+                Manifest::load(&path)?
+            }
+            _ => Manifest::parse(self.manifest_toml, &format!("manifests/{}.toml", self.id))?,
         };
         if manifest.id != self.id {
             return Err(ManifestError::Invalid {
@@ -169,17 +179,21 @@ impl CorpusEntry {
 
 /// Every corpus cameo can build, in split order.
 pub static REGISTRY: &[CorpusEntry] = &[
-    CorpusEntry { id: "cafe", manifest_toml: include_str!("../../manifests/cafe.toml"), adapter: &cafe::Cafe },
+    CorpusEntry {
+        id: "cafe",
+        manifest_toml: include_str!("../../manifests/cafe.toml"),
+        adapter: &declarative::Declarative,
+    },
     CorpusEntry {
         id: "crema_d",
         manifest_toml: include_str!("../../manifests/crema_d.toml"),
-        adapter: &crema_d::CremaD,
+        adapter: &declarative::Declarative,
     },
     CorpusEntry { id: "emns", manifest_toml: include_str!("../../manifests/emns.toml"), adapter: &emns::Emns },
     CorpusEntry {
         id: "emozionalmente",
         manifest_toml: include_str!("../../manifests/emozionalmente.toml"),
-        adapter: &emozionalmente::Emozionalmente,
+        adapter: &declarative::Declarative,
     },
     CorpusEntry {
         id: "enterface",
@@ -189,10 +203,18 @@ pub static REGISTRY: &[CorpusEntry] = &[
     CorpusEntry {
         id: "jl_corpus",
         manifest_toml: include_str!("../../manifests/jl_corpus.toml"),
-        adapter: &jl_corpus::JlCorpus,
+        adapter: &declarative::Declarative,
     },
-    CorpusEntry { id: "mesd", manifest_toml: include_str!("../../manifests/mesd.toml"), adapter: &mesd::Mesd },
-    CorpusEntry { id: "nemo", manifest_toml: include_str!("../../manifests/nemo.toml"), adapter: &nemo::Nemo },
+    CorpusEntry {
+        id: "mesd",
+        manifest_toml: include_str!("../../manifests/mesd.toml"),
+        adapter: &declarative::Declarative,
+    },
+    CorpusEntry {
+        id: "nemo",
+        manifest_toml: include_str!("../../manifests/nemo.toml"),
+        adapter: &declarative::Declarative,
+    },
     CorpusEntry { id: "oreau", manifest_toml: include_str!("../../manifests/oreau.toml"), adapter: &oreau::Oreau },
     CorpusEntry {
         id: "pavoque",
@@ -202,19 +224,25 @@ pub static REGISTRY: &[CorpusEntry] = &[
     CorpusEntry {
         id: "ravdess",
         manifest_toml: include_str!("../../manifests/ravdess.toml"),
-        adapter: &ravdess::Ravdess,
+        adapter: &declarative::Declarative,
     },
     CorpusEntry { id: "resd", manifest_toml: include_str!("../../manifests/resd.toml"), adapter: &resd::Resd },
     CorpusEntry {
         id: "subesco",
         manifest_toml: include_str!("../../manifests/subesco.toml"),
-        adapter: &subesco::Subesco,
+        adapter: &declarative::Declarative,
     },
 ];
 
+/// Every corpus this process knows: the built-in ones, then those added from manifests on
+/// disk ([`external::register`]).
+pub fn all() -> Vec<&'static CorpusEntry> {
+    REGISTRY.iter().chain(external::added()).collect()
+}
+
 /// Looks a corpus up by split id.
 pub fn find(id: &str) -> Option<&'static CorpusEntry> {
-    REGISTRY.iter().find(|entry| entry.id == id)
+    REGISTRY.iter().find(|entry| entry.id == id).or_else(|| external::added().into_iter().find(|entry| entry.id == id))
 }
 
 /// An item whose speaker facts come from the manifest's `[speakers]` table and whose text is

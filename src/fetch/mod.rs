@@ -59,6 +59,7 @@ pub fn download_path(raw: &Path, source: &Source) -> PathBuf {
 /// Runs `cameo fetch`. Usage and manifest errors stop it before any download; a failing source
 /// is recorded in the report and the others go on.
 pub fn run_fetch(options: &FetchOptions) -> Result<FetchReport, FetchError> {
+    crate::corpora::external::register(options.manifests.as_deref())?;
     let selected = crate::selection::select(&options.corpora).map_err(FetchError::Usage)?;
     let manifests =
         selected.iter().map(|entry| entry.manifest(options.manifests.as_deref())).collect::<Result<Vec<_>, _>>()?;

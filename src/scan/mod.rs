@@ -106,6 +106,7 @@ pub fn run_scan(options: &ScanOptions) -> Result<ScanReport, ScanCommandError> {
     if !options.raw.is_dir() {
         return Err(ScanCommandError::Usage(format!("{}: raw folder not found", options.raw.display())));
     }
+    crate::corpora::external::register(options.manifests.as_deref())?;
     let selected = crate::selection::select(&options.corpora).map_err(ScanCommandError::Usage)?;
     let manifests =
         selected.iter().map(|entry| entry.manifest(options.manifests.as_deref())).collect::<Result<Vec<_>, _>>()?;
