@@ -12,6 +12,7 @@
 //! - [`audit`], [`license_terms`]: the license report and what each license allows
 //! - [`export`]: manifests for other tools (Lhotse)
 //! - [`eval`]: scoring audio language models on a build
+//! - [`whisper`]: Whisper speech-to-text (whisper.cpp) with a checked ggml model
 //! - [`fixtures`], [`demo`]: generated raw trees in the real layouts
 
 pub mod audio;
@@ -36,3 +37,4 @@ pub mod sinks;
 pub mod stats;
 pub mod transcribe;
 pub mod verify;
+pub mod whisper;

@@ -201,6 +201,16 @@ fn default_jobs(jobs: Option<usize>) -> usize {
     jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1)
 }
 
+/// Seconds of audio per second of work, e.g. `656x`, or `0.24x` below ten.
+fn speed(audio_seconds: f64, seconds: f64) -> String {
+    let ratio = if seconds > 0.0 { audio_seconds / seconds } else { 0.0 };
+    if ratio < 10.0 {
+        format!("{ratio:.2}x")
+    } else {
+        format!("{ratio:.0}x")
+    }
+}
+
 fn print_build(outcome: &cameo::build::BuildOutcome) {
     let reports: Vec<&cameo::build::report::SplitReport> = outcome.splits.iter().map(|s| &s.report).collect();
     print!("{}", cameo::build::report::summary_table(&reports));
@@ -216,18 +226,23 @@ fn print_build(outcome: &cameo::build::BuildOutcome) {
     print!("{}", cameo::transcribe::report::summary_table(&states));
     let run = &outcome.run;
     println!(
-        "{} converted, {} reused from an earlier run; {:.1} s of audio in {:.1} s ({:.0}x real time, {} threads)",
+        "{} converted, {} reused from an earlier run; {:.1} s of audio in {:.1} s ({} real time, {} threads)",
         run.converted,
         run.reused_from_cache,
         run.audio_seconds,
         run.seconds,
-        if run.seconds > 0.0 { run.audio_seconds / run.seconds } else { 0.0 },
+        speed(run.audio_seconds, run.seconds),
         run.jobs
     );
     if run.recognised + run.recognised_from_cache > 0 {
         println!(
-            "{} samples recognised, {} recognitions reused from an earlier run",
-            run.recognised, run.recognised_from_cache
+            "{} samples recognised ({:.1} s of audio, {} real time), {} recognitions reused from an earlier run; \
+             transcription stage {:.1} s",
+            run.recognised,
+            run.recognised_audio_seconds,
+            speed(run.recognised_audio_seconds, run.recognition_seconds),
+            run.recognised_from_cache,
+            run.recognition_seconds
         );
     }
 }

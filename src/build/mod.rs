@@ -231,6 +231,8 @@ pub fn run_build_with(options: &BuildOptions, recognizer: Option<&dyn Recognizer
             audio_seconds,
             recognised: asr_facts.recognised,
             recognised_from_cache: asr_facts.reused,
+            recognised_audio_seconds: asr_facts.recognised_audio_seconds,
+            recognition_seconds: asr_facts.seconds,
         };
         return Ok(BuildOutcome { splits: shard_states, run });
     }
@@ -245,6 +247,8 @@ pub fn run_build_with(options: &BuildOptions, recognizer: Option<&dyn Recognizer
         audio_seconds,
         recognised: asr_facts.recognised,
         recognised_from_cache: asr_facts.reused,
+        recognised_audio_seconds: asr_facts.recognised_audio_seconds,
+        recognition_seconds: asr_facts.seconds,
     };
     crate::sinks::write_collection(
         &options.out,

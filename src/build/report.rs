@@ -95,6 +95,11 @@ pub struct RunFacts {
     pub recognised: usize,
     #[serde(default)]
     pub recognised_from_cache: usize,
+    /// Seconds of audio recognised in this run, and the wall-clock seconds of the stage.
+    #[serde(default)]
+    pub recognised_audio_seconds: f64,
+    #[serde(default)]
+    pub recognition_seconds: f64,
 }
 
 /// The summary table printed at the end of a build.

@@ -43,22 +43,35 @@ pub trait Recognizer: Sync {
 
 #[derive(Debug, thiserror::Error)]
 pub enum TranscribeError {
-    #[error("{}: {message}", path.display())]
-    Model { path: PathBuf, message: String },
+    /// The model file could not be loaded (the message names it and says what to do).
+    #[error(transparent)]
+    Model(#[from] crate::whisper::ModelError),
     #[error("--transcribe: corpus {split} is in {language}: {message}")]
     Language { split: String, language: String, message: String },
     #[error("{}: {source}", path.display())]
     Io { path: PathBuf, source: std::io::Error },
 }
 
-/// Loads and checks a model file for `--transcribe`.
+/// Loads and checks a Whisper model file for `--transcribe` (the whole file is validated
+/// before whisper.cpp sees it; without the `whisper` feature this fails after the checks).
 pub fn load_model(path: &Path) -> Result<Box<dyn Recognizer>, TranscribeError> {
-    Err(TranscribeError::Model {
-        path: path.to_path_buf(),
-        message: "this cameo was built without the `whisper` feature; rebuild it with default features to use \
-                  --transcribe"
-            .into(),
-    })
+    Ok(Box::new(crate::whisper::WhisperModel::load(path)?))
+}
+
+/// Whisper as the recogniser: its cache identity is the model file's SHA-256, and its errors
+/// are one line naming the model file.
+impl Recognizer for crate::whisper::WhisperModel {
+    fn id(&self) -> &str {
+        self.sha256()
+    }
+
+    fn check_language(&self, language: &str) -> Result<(), String> {
+        crate::whisper::WhisperModel::check_language(self, language).map_err(|error| error.to_string())
+    }
+
+    fn transcribe(&self, samples: &[f32], language: &str) -> Result<String, String> {
+        crate::whisper::WhisperModel::transcribe(self, samples, language).map_err(|error| error.to_string())
+    }
 }
 
 /// Whether `--transcribe` recognises this corpus' samples.

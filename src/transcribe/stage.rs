@@ -27,8 +27,13 @@ pub struct SplitTranscription<'a> {
 /// Counters for the run section of build.json.
 #[derive(Debug, Default)]
 pub struct AsrRunFacts {
+    /// Samples recognised in this run, and the seconds of audio they hold.
     pub recognised: usize,
+    pub recognised_audio_seconds: f64,
+    /// Samples whose text came from the cache.
     pub reused: usize,
+    /// Wall-clock seconds of the stage (decoding, recognition, alignment).
+    pub seconds: f64,
 }
 
 /// A sample's recognition: the text and whether it came from the cache, or why there is none.
@@ -73,6 +78,7 @@ pub fn transcribe_split(
     if origin == TranscriptionOrigin::Corpus {
         return Ok(());
     }
+    let started = std::time::Instant::now();
     let split = state.report.split.clone();
     let cache = AsrCache::new(job.out, &split);
     let silent: BTreeSet<&str> = state.report.silent.iter().map(String::as_str).collect();
@@ -129,6 +135,7 @@ pub fn transcribe_split(
                     facts.reused += 1;
                 } else {
                     facts.recognised += 1;
+                    facts.recognised_audio_seconds += record.duration;
                 }
                 text
             }
@@ -185,5 +192,6 @@ pub fn transcribe_split(
         }
     }
     state.transcription = Some(report);
+    facts.seconds += started.elapsed().as_secs_f64();
     Ok(())
 }
