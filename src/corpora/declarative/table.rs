@@ -11,6 +11,9 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+/// Rows that could not be read: (row number, why).
+pub type Garbled = Vec<(usize, String)>;
+
 /// One data row: its number (the header is row 0) and the used columns.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
@@ -26,8 +29,8 @@ pub struct Rows {
     /// The table's file name, as messages name it.
     pub file_name: String,
     pub by_key: BTreeMap<String, Row>,
-    /// Rows that could not be read: (row number, why).
-    pub garbled: Vec<(usize, String)>,
+    /// Rows that could not be read.
+    pub garbled: Garbled,
 }
 
 impl Rows {
@@ -84,7 +87,7 @@ pub fn locate<'a>(root: &Path, base: &str, format: &TableFormat, files: &'a [Str
 
 /// Reads every row of the table at `relative` below `root`: the good rows, and the number and
 /// fault of each garbled one.
-fn read_rows(root: &Path, relative: &str, format: &TableFormat) -> Result<(Vec<Row>, Vec<(usize, String)>), ScanError> {
+fn read_rows(root: &Path, relative: &str, format: &TableFormat) -> Result<(Vec<Row>, Garbled), ScanError> {
     let path = root.join(relative);
     let layout = |message: String| ScanError::Layout { path: path.clone(), message };
     let mut reader = csv::ReaderBuilder::new()
