@@ -11,6 +11,7 @@
 //! - [`audit`], [`license_terms`]: the license report and what each license allows
 //! - [`export`]: manifests for other tools (Lhotse)
 //! - [`eval`]: scoring audio language models on a build
+//! - [`whisper`]: Whisper speech-to-text (whisper.cpp) with a checked ggml model
 //! - [`fixtures`], [`demo`]: generated raw trees in the real layouts
 
 pub mod audio;
@@ -34,3 +35,4 @@ pub mod selection;
 pub mod sinks;
 pub mod stats;
 pub mod verify;
+pub mod whisper;
