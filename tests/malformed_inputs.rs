@@ -240,3 +240,43 @@ fn a_build_over_malformed_files_accounts_for_every_input() {
     assert!(report.rejects.iter().all(|r| !r.reason.trim().is_empty()));
     assert!(!report.rejects.is_empty() && report.built > 0, "{} built, {} rejects", report.built, report.rejects.len());
 }
+
+#[test]
+fn garbage_rows_of_a_metadata_table_are_rejects_named_by_row_and_the_rest_builds() {
+    use cameo::fixtures::nemo::{population, write_population};
+    let dir = tempfile::tempdir().unwrap();
+    let (raw, out) = (dir.path().join("raw"), dir.path().join("out"));
+    let root = raw.join("nemo");
+    let rows = population(2);
+    write_population(&root, &rows, 0.05).unwrap();
+    let mut table = std::fs::read(root.join("data.tsv")).unwrap();
+    let first_garbage_row = rows.len() + 1;
+    table.extend_from_slice(b"only\ttwo fields\n");
+    table.extend_from_slice(b"\xff\xfe\x00binary\tgarbage\t\x80\t\t\t\t\n");
+    table.extend_from_slice(b"../../escape.wav\tanger\tx\tx\tEB0\tfemale\t27\n");
+    table.extend_from_slice(b"EB0_anger_1.wav\tanger\tx\tx\tEB0\tfemale\t27\textra\tfields\n");
+    std::fs::write(root.join("data.tsv"), table).unwrap();
+    // A damaged recording too: listed, but its bytes are not audio.
+    std::fs::write(root.join("samples").join(&rows[1].file_id), b"RIFF\xff\xff\xff\xffWAVEjunk").unwrap();
+
+    let outcome = build(&raw, &out, 2);
+    let report = &outcome.splits[0].report;
+    let garbage: Vec<(&str, &str)> = report
+        .rejects
+        .iter()
+        .filter(|r| r.source.starts_with("data.tsv#"))
+        .map(|r| (r.source.as_str(), r.reason.as_str()))
+        .collect();
+    let numbers: Vec<String> = (0..4).map(|i| format!("data.tsv#{}", first_garbage_row + i)).collect();
+    assert_eq!(garbage.iter().map(|(source, _)| source.to_string()).collect::<Vec<_>>(), numbers, "{garbage:?}");
+    assert!(garbage[0].1.contains("2 fields where the header has 7"), "{garbage:?}");
+    assert!(garbage[2].1.contains("leaves the corpus folder"), "{garbage:?}");
+    let damaged = format!("samples/{}", rows[1].file_id);
+    assert!(report.rejects.iter().any(|r| r.source == damaged), "{:?}", report.rejects);
+    assert_eq!(report.built, rows.len() - 1);
+    // Every audio file, the table and each garbage row are accounted for once.
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("build.json")).unwrap()).unwrap();
+    let totals = &json["totals"];
+    let sum: u64 = ["samples", "duplicates", "rejects", "skipped"].iter().map(|k| totals[k].as_u64().unwrap()).sum();
+    assert_eq!(sum as usize, rows.len() + 1 + 4, "{totals}");
+}

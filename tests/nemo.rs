@@ -71,7 +71,7 @@ fn records_carry_every_field_and_padded_speaker_ids_are_trimmed() {
 }
 
 #[test]
-fn a_missing_or_garbled_table_fails_naming_the_file() {
+fn a_missing_table_fails_and_a_garbled_row_is_a_reject_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let raw = dir.path().join("raw");
     let root = raw.join("nemo");
@@ -80,9 +80,12 @@ fn a_missing_or_garbled_table_fails_naming_the_file() {
     let error = cameo::build::run_build(&options(&raw, &dir.path().join("a"), 2)).err().expect("refused").to_string();
     assert!(error.contains("nemo/data.tsv") && error.contains("missing"), "{error}");
 
+    // A row with too few fields is a reject of its own; its file is then unlisted.
     write_file(&root, "data.tsv", format!("{HEADER}\nEB0_anger_1.wav\tanger\tTekst\n").as_bytes()).unwrap();
-    let error = cameo::build::run_build(&options(&raw, &dir.path().join("b"), 2)).err().expect("refused").to_string();
-    assert!(error.contains("nemo/data.tsv") && error.contains("garbled row 1"), "{error}");
+    let outcome = build(&raw, &dir.path().join("b"), 2);
+    let rejects = rejects_of(&outcome.splits[0].report);
+    assert!(rejects.contains(&("data.tsv#1", "row 1 of data.tsv: 3 fields where the header has 7")), "{rejects:?}");
+    assert!(rejects.contains(&("samples/EB0_anger_1.wav", "not listed in data.tsv")), "{rejects:?}");
 }
 
 #[test]

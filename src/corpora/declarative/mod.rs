@@ -76,6 +76,13 @@ fn scan_with(root: &Path, manifest: &Manifest, adapter: &Compiled) -> Result<Sca
     };
     let listing = files::classify(entries, adapter, &tables)?;
     let mut scan = Scan { skipped: listing.skipped, rejects: listing.unmatched, ..Scan::default() };
+    // A garbled table row is a reject of its own, named by table and row.
+    for table in rows.iter().chain(speakers.iter()) {
+        for (number, fault) in &table.garbled {
+            let source = format!("{}#{number}", table.relative);
+            scan.rejects.push(Reject { source, reason: format!("row {number} of {}: {fault}", table.file_name) });
+        }
+    }
     if listing.audio.is_empty() {
         if let Some(message) = &adapter.no_audio {
             return Err(ScanError::Layout { path: root.to_path_buf(), message: message.clone() });

@@ -1,13 +1,18 @@
 //! Reading the metadata tables: `[adapter.table]` (one row per audio file, joined to the file
 //! its `file` template names) and `[adapter.speaker_table]` (one row per speaker, keyed by a
-//! column). Columns are found by header name. A missing, garbled or ambiguous table stops the
-//! scan naming the file.
+//! column). Columns are found by header name. A missing or ambiguous table, or one whose
+//! header is garbled, stops the scan naming the file; a garbled row (wrong number of fields,
+//! bytes that are not text, a file name that cannot be formed) is kept aside so the scan
+//! records it as a reject and goes on with the other rows.
 use super::compile::{Table, TableFormat};
 use super::template::{RenderError, Scope};
 use crate::corpora::ScanError;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
+
+/// Rows that could not be read: (row number, why).
+pub type Garbled = Vec<(usize, String)>;
 
 /// One data row: its number (the header is row 0) and the used columns.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +29,8 @@ pub struct Rows {
     /// The table's file name, as messages name it.
     pub file_name: String,
     pub by_key: BTreeMap<String, Row>,
+    /// Rows that could not be read.
+    pub garbled: Garbled,
 }
 
 impl Rows {
@@ -78,14 +85,17 @@ pub fn locate<'a>(root: &Path, base: &str, format: &TableFormat, files: &'a [Str
     }
 }
 
-/// Reads every row of the table at `relative` below `root`.
-fn read_rows(root: &Path, relative: &str, format: &TableFormat) -> Result<Vec<Row>, ScanError> {
+/// Reads every row of the table at `relative` below `root`: the good rows, and the number and
+/// fault of each garbled one.
+fn read_rows(root: &Path, relative: &str, format: &TableFormat) -> Result<(Vec<Row>, Garbled), ScanError> {
     let path = root.join(relative);
     let layout = |message: String| ScanError::Layout { path: path.clone(), message };
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(format.delimiter)
         .quoting(format.quoting)
         .trim(if format.trim { csv::Trim::All } else { csv::Trim::None })
+        // Rows with another number of fields are read and reported below, not a stop.
+        .flexible(true)
         .from_path(&path)
         .map_err(|error| layout(format!("cannot read the table: {error}")))?;
     let header: Vec<String> = reader
@@ -101,17 +111,30 @@ fn read_rows(root: &Path, relative: &str, format: &TableFormat) -> Result<Vec<Ro
         })?;
         positions.push((column.clone(), position));
     }
-    let mut rows = Vec::new();
+    let (mut rows, mut garbled) = (Vec::new(), Vec::new());
     for (index, record) in reader.records().enumerate() {
         let number = index + 1;
-        let record = record.map_err(|error| layout(format!("garbled row {number}: {error}")))?;
+        let record = match record {
+            Ok(record) if record.len() == header.len() => record,
+            Ok(record) => {
+                garbled.push((number, format!("{} fields where the header has {}", record.len(), header.len())));
+                continue;
+            }
+            Err(error) if matches!(error.kind(), csv::ErrorKind::Io(_)) => {
+                return Err(layout(format!("cannot read row {number}: {error}")))
+            }
+            Err(error) => {
+                garbled.push((number, format!("garbled: {error}")));
+                continue;
+            }
+        };
         let values = positions
             .iter()
             .map(|(column, position)| (column.clone(), record.get(*position).unwrap_or_default().to_string()))
             .collect();
         rows.push(Row { number, values });
     }
-    Ok(rows)
+    Ok((rows, garbled))
 }
 
 fn file_name(relative: &str) -> String {
@@ -121,15 +144,21 @@ fn file_name(relative: &str) -> String {
 /// Reads the file table at `relative`, keying each row by the audio file it describes.
 pub fn read_files(root: &Path, relative: &str, table: &Table) -> Result<Rows, ScanError> {
     let layout = |message: String| ScanError::Layout { path: root.join(relative), message };
-    let mut rows = Rows { relative: relative.to_string(), file_name: file_name(relative), ..Rows::default() };
-    for row in read_rows(root, relative, &table.format)? {
+    let (good, garbled) = read_rows(root, relative, &table.format)?;
+    let mut rows = Rows { relative: relative.to_string(), file_name: file_name(relative), garbled, ..Rows::default() };
+    for row in good {
         let number = row.number;
         let file = match table.file.render(&RowScope(&row)) {
             Ok(Some(file)) => file,
-            _ => return Err(layout(format!("row {number}: adapter.table.file cannot be formed"))),
+            _ => {
+                rows.garbled.push((number, "adapter.table.file cannot be formed from it".into()));
+                continue;
+            }
         };
-        let joined = join(rows.folder(), &file)
-            .ok_or_else(|| layout(format!("row {number}: file '{file}' leaves the corpus folder or names no file")))?;
+        let Some(joined) = join(rows.folder(), &file) else {
+            rows.garbled.push((number, format!("file '{file}' leaves the corpus folder or names no file")));
+            continue;
+        };
         if let Some(previous) = rows.by_key.insert(joined.clone(), row) {
             return Err(layout(format!("rows {} and {number} both describe {joined}", previous.number)));
         }
@@ -139,8 +168,9 @@ pub fn read_files(root: &Path, relative: &str, table: &Table) -> Result<Rows, Sc
 
 /// Reads the speaker table at `relative`, keying each row by its `key` column.
 pub fn read_speakers(root: &Path, relative: &str, format: &TableFormat, key: &str) -> Result<Rows, ScanError> {
-    let mut rows = Rows { relative: relative.to_string(), file_name: file_name(relative), ..Rows::default() };
-    for row in read_rows(root, relative, format)? {
+    let (good, garbled) = read_rows(root, relative, format)?;
+    let mut rows = Rows { relative: relative.to_string(), file_name: file_name(relative), garbled, ..Rows::default() };
+    for row in good {
         let id = row.values.get(key).cloned().unwrap_or_default();
         let number = row.number;
         if let Some(previous) = rows.by_key.insert(id.clone(), row) {
