@@ -15,26 +15,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     write_atomic_with(path, |file| file.write_all(bytes))
 }
 
-/// Creates `path` atomically from what `fill` writes.
+/// Creates `path` atomically from what `fill` writes: a set of one staged write.
 pub fn write_atomic_with(
     path: &Path,
     fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    let temporary = temporary_path(path);
-    let result = (|| {
-        let mut writer = std::io::BufWriter::new(std::fs::File::create(&temporary)?);
-        fill(&mut writer)?;
-        writer.flush()?;
-        drop(writer);
-        std::fs::rename(&temporary, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temporary);
-    }
-    result.map_err(|error| std::io::Error::new(error.kind(), format!("{}: {error}", path.display())))
+    let mut staged = StagedWrites::default();
+    staged.write_with(path, fill)?;
+    staged.commit()
 }
 
 /// The hex SHA-256 of a file's bytes, and its size, read in 64 KiB blocks.

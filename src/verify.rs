@@ -199,7 +199,10 @@ pub fn verify(out: &Path) -> Result<VerifyReport, VerifyError> {
             .collect();
         let listed: BTreeSet<String> = split_records.iter().map(|r| r.file_id.clone()).collect();
         if let Some(extra) = on_disk.difference(&listed).next() {
-            return fail(&folder.join(extra), "file is not listed in metadata.jsonl");
+            return fail(
+                &folder.join(extra),
+                "file is not listed in metadata.jsonl (left by an unfinished build? run cameo build again)",
+            );
         }
     }
     let counts: BTreeMap<String, usize> = by_split.iter().map(|(split, list)| (split.clone(), list.len())).collect();
