@@ -28,9 +28,18 @@ pub fn junk_reason(relative: &str) -> Option<&'static str> {
     }
 }
 
-/// Lists every regular file below `root`, sorted; junk goes to `skipped`.
-pub fn list_files(root: &Path, skipped: &mut Vec<Skipped>) -> Result<Vec<RawFile>, ScanError> {
-    let mut files = Vec::new();
+/// A regular file below a corpus folder, as the walk found it.
+pub struct FoundFile {
+    /// `/`-separated path relative to the corpus folder (lossy when not UTF-8).
+    pub relative: String,
+    pub path: std::path::PathBuf,
+    /// Whether the relative path is valid UTF-8 (`relative` is exact only then).
+    pub utf8: bool,
+}
+
+/// Every regular file below `root` (links followed), sorted by relative path.
+pub fn files_below(root: &Path) -> Result<Vec<FoundFile>, ScanError> {
+    let mut found = Vec::new();
     for entry in walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name() {
         let entry = entry.map_err(|error| {
             let path = error.path().unwrap_or(root).to_path_buf();
@@ -39,21 +48,32 @@ pub fn list_files(root: &Path, skipped: &mut Vec<Skipped>) -> Result<Vec<RawFile
         if !entry.file_type().is_file() {
             continue;
         }
-        let relative_path = entry.path().strip_prefix(root).expect("walkdir stays below its root");
-        let Some(relative) = relative_path.to_str().map(|s| s.replace('\\', "/")) else {
+        let relative_path = entry.path().strip_prefix(root).unwrap_or(entry.path());
+        let utf8 = relative_path.to_str().is_some();
+        let relative = relative_path.to_string_lossy().replace('\\', "/");
+        found.push(FoundFile { relative, path: entry.into_path(), utf8 });
+    }
+    found.sort_by(|a, b| a.relative.cmp(&b.relative));
+    Ok(found)
+}
+
+/// Lists every regular file below `root`, sorted; junk goes to `skipped`.
+pub fn list_files(root: &Path, skipped: &mut Vec<Skipped>) -> Result<Vec<RawFile>, ScanError> {
+    let mut files = Vec::new();
+    for file in files_below(root)? {
+        if !file.utf8 {
             return Err(ScanError::Layout {
-                path: entry.path().to_path_buf(),
+                path: file.path,
                 message: "file name is not valid UTF-8; re-extract the archive with a UTF-8 aware tool".into(),
             });
-        };
-        if let Some(reason) = junk_reason(&relative) {
-            skipped.push(Skipped { source: relative, reason: reason.into() });
+        }
+        if let Some(reason) = junk_reason(&file.relative) {
+            skipped.push(Skipped { source: file.relative, reason: reason.into() });
             continue;
         }
-        let name = relative.rsplit('/').next().unwrap_or(&relative).to_string();
-        files.push(RawFile { relative, name });
+        let name = file.relative.rsplit('/').next().unwrap_or(&file.relative).to_string();
+        files.push(RawFile { relative: file.relative, name });
     }
-    files.sort_by(|a, b| a.relative.cmp(&b.relative));
     Ok(files)
 }
 

@@ -3,10 +3,9 @@
 //! UTF-8 are matched in their lossy form: harmless when set aside, an error naming the path when
 //! they would be audio (a record cannot name them).
 use super::compile::Compiled;
-use crate::corpora::walk::junk_reason;
+use crate::corpora::walk::{junk_reason, FoundFile};
 use crate::corpora::{Reject, ScanError, Skipped};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
 
 /// An audio file below the corpus folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,38 +42,10 @@ pub struct Listing {
     pub unmatched: Vec<Reject>,
 }
 
-/// A file below the corpus folder, before the rules sort it.
-pub struct Entry {
-    /// `/`-separated path relative to the corpus folder (lossy when not UTF-8).
-    pub relative: String,
-    path: PathBuf,
-    utf8: bool,
-}
-
-/// Every file below `root`, sorted by relative path.
-pub fn walk(root: &Path) -> Result<Vec<Entry>, ScanError> {
-    let mut entries = Vec::new();
-    for entry in walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name() {
-        let entry = entry.map_err(|error| {
-            let path = error.path().unwrap_or(root).to_path_buf();
-            ScanError::Io { path, source: error.into() }
-        })?;
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let relative_path = entry.path().strip_prefix(root).unwrap_or(entry.path());
-        let utf8 = relative_path.to_str().is_some();
-        let relative = relative_path.to_string_lossy().replace('\\', "/");
-        entries.push(Entry { relative, path: entry.path().to_path_buf(), utf8 });
-    }
-    entries.sort_by(|a, b| a.relative.cmp(&b.relative));
-    Ok(entries)
-}
-
 /// Sorts `entries` by the rules of `adapter`; `tables` are the metadata tables read (path →
 /// why they are not items).
 pub fn classify(
-    entries: Vec<Entry>,
+    entries: Vec<FoundFile>,
     adapter: &Compiled,
     tables: &BTreeMap<String, String>,
 ) -> Result<Listing, ScanError> {

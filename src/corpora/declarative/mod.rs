@@ -54,7 +54,7 @@ enum Outcome {
 }
 
 fn scan_with(root: &Path, manifest: &Manifest, adapter: &Compiled) -> Result<Scan, ScanError> {
-    let entries = files::walk(root)?;
+    let entries = crate::corpora::walk::files_below(root)?;
     let paths: Vec<String> = entries.iter().map(|entry| entry.relative.clone()).collect();
     let mut tables = BTreeMap::new();
     let mut rows = match &adapter.table {
