@@ -177,61 +177,32 @@ impl CorpusEntry {
     }
 }
 
+/// A registry entry: the id names the split and its manifest file, so the two cannot drift.
+macro_rules! corpus {
+    ($id:literal, $adapter:expr) => {
+        CorpusEntry {
+            id: $id,
+            manifest_toml: include_str!(concat!("../../manifests/", $id, ".toml")),
+            adapter: $adapter,
+        }
+    };
+}
+
 /// Every corpus cameo can build, in split order.
 pub static REGISTRY: &[CorpusEntry] = &[
-    CorpusEntry {
-        id: "cafe",
-        manifest_toml: include_str!("../../manifests/cafe.toml"),
-        adapter: &declarative::Declarative,
-    },
-    CorpusEntry {
-        id: "crema_d",
-        manifest_toml: include_str!("../../manifests/crema_d.toml"),
-        adapter: &declarative::Declarative,
-    },
-    CorpusEntry { id: "emns", manifest_toml: include_str!("../../manifests/emns.toml"), adapter: &emns::Emns },
-    CorpusEntry {
-        id: "emozionalmente",
-        manifest_toml: include_str!("../../manifests/emozionalmente.toml"),
-        adapter: &declarative::Declarative,
-    },
-    CorpusEntry {
-        id: "enterface",
-        manifest_toml: include_str!("../../manifests/enterface.toml"),
-        adapter: &enterface::Enterface,
-    },
-    CorpusEntry {
-        id: "jl_corpus",
-        manifest_toml: include_str!("../../manifests/jl_corpus.toml"),
-        adapter: &declarative::Declarative,
-    },
-    CorpusEntry {
-        id: "mesd",
-        manifest_toml: include_str!("../../manifests/mesd.toml"),
-        adapter: &declarative::Declarative,
-    },
-    CorpusEntry {
-        id: "nemo",
-        manifest_toml: include_str!("../../manifests/nemo.toml"),
-        adapter: &declarative::Declarative,
-    },
-    CorpusEntry { id: "oreau", manifest_toml: include_str!("../../manifests/oreau.toml"), adapter: &oreau::Oreau },
-    CorpusEntry {
-        id: "pavoque",
-        manifest_toml: include_str!("../../manifests/pavoque.toml"),
-        adapter: &pavoque::Pavoque,
-    },
-    CorpusEntry {
-        id: "ravdess",
-        manifest_toml: include_str!("../../manifests/ravdess.toml"),
-        adapter: &declarative::Declarative,
-    },
-    CorpusEntry { id: "resd", manifest_toml: include_str!("../../manifests/resd.toml"), adapter: &resd::Resd },
-    CorpusEntry {
-        id: "subesco",
-        manifest_toml: include_str!("../../manifests/subesco.toml"),
-        adapter: &declarative::Declarative,
-    },
+    corpus!("cafe", &declarative::Declarative),
+    corpus!("crema_d", &declarative::Declarative),
+    corpus!("emns", &emns::Emns),
+    corpus!("emozionalmente", &declarative::Declarative),
+    corpus!("enterface", &enterface::Enterface),
+    corpus!("jl_corpus", &declarative::Declarative),
+    corpus!("mesd", &declarative::Declarative),
+    corpus!("nemo", &declarative::Declarative),
+    corpus!("oreau", &oreau::Oreau),
+    corpus!("pavoque", &pavoque::Pavoque),
+    corpus!("ravdess", &declarative::Declarative),
+    corpus!("resd", &resd::Resd),
+    corpus!("subesco", &declarative::Declarative),
 ];
 
 /// Every corpus this process knows: the built-in ones, then those added from manifests on
