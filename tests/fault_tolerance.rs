@@ -39,8 +39,7 @@ fn killed_builds_rerun_to_the_same_bytes() {
     // The fractions come from a fixed seed, so a failure can be replayed.
     let mut seed = 0x9e37_79b9_u64;
     for attempt in 0..3 {
-        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-        let fraction = (seed >> 33) as f64 / (1u64 << 31) as f64;
+        let fraction = next_random(&mut seed) as f64 / (1u64 << 31) as f64;
         let out = dir.path().join(format!("killed{attempt}"));
         let mut child = build_command(&raw, &out).spawn().unwrap();
         std::thread::sleep(full_time.mul_f64(fraction.max(0.02)));

@@ -11,8 +11,7 @@ fn positions(length: usize, count: usize, seed: u64) -> Vec<usize> {
     let mut state = seed;
     let mut chosen = vec![0, length - 1];
     for _ in 0..count {
-        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-        chosen.push((state >> 33) as usize % length);
+        chosen.push(next_random(&mut state) as usize % length);
     }
     chosen
 }

@@ -95,3 +95,9 @@ pub fn run_cameo(args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&output.stderr).into_owned(),
     )
 }
+
+/// The next 31 bits of a fixed-seed PCG-style LCG: replayable "random" choices for tests.
+pub fn next_random(state: &mut u64) -> u64 {
+    *state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+    *state >> 33
+}
