@@ -125,7 +125,8 @@ pub fn write_fake_predictions(build_dir: &Path, path: &Path) -> Result<(), DemoE
 }
 
 /// Generates, builds and verifies the demo in `out` (`out/raw`, `out/build`).
-pub fn run_demo(out: &Path, jobs: usize) -> Result<DemoOutcome, DemoError> {
+/// `quiet`: no progress on stderr.
+pub fn run_demo(out: &Path, jobs: usize, quiet: bool) -> Result<DemoOutcome, DemoError> {
     let raw = out.join("raw");
     write_raw_trees(&raw)?;
     let build_dir = out.join("build");
@@ -136,7 +137,7 @@ pub fn run_demo(out: &Path, jobs: usize) -> Result<DemoOutcome, DemoError> {
         jobs,
         strict: false,
         manifests: None,
-        quiet: false,
+        quiet,
         shard: None,
         transcribe: None,
     };

@@ -15,7 +15,7 @@ pub enum ManifestError {
     #[error("{manifest}: cannot read: {source}")]
     Io { manifest: String, source: std::io::Error },
     /// Values still saying `TODO…` (as `cameo new-corpus` writes them), each as `key: text`.
-    #[error("{manifest}: {} TODO(s) left to fill in: {}", todos.len(), todos.join("; "))]
+    #[error("{manifest}: {} TODO(s) left to fill in: {}", todos.len(), todo_list(todos))]
     Todo { manifest: String, todos: Vec<String> },
 }
 
@@ -58,6 +58,10 @@ pub struct Manifest {
     /// other two labels mapped onto one CAMEO label are an error.
     #[serde(default)]
     pub merged_labels: Vec<Vec<String>>,
+    /// Where the manifest was read from (`manifests/<id>.toml` for a built-in one, else the
+    /// path given), for messages.
+    #[serde(skip)]
+    pub origin: String,
     /// How the raw tree becomes items: declaratively (see CONTRIBUTING.md), or why a Rust
     /// adapter is needed.
     pub adapter: Option<crate::corpora::declarative::schema::AdapterSpec>,
@@ -155,8 +159,9 @@ impl Manifest {
         if !todos.is_empty() {
             return Err(ManifestError::Todo { manifest: name.to_string(), todos });
         }
-        let manifest: Manifest = toml::from_str(text).map_err(parse_error)?;
+        let mut manifest: Manifest = toml::from_str(text).map_err(parse_error)?;
         manifest.validate(name)?;
+        manifest.origin = name.to_string();
         Ok(manifest)
     }
 
@@ -214,6 +219,29 @@ impl Manifest {
     pub fn emotion_for(&self, source_label: &str) -> Option<Emotion> {
         self.labels.get(source_label).and_then(|target| target.parse().ok())
     }
+
+    /// The labelling step scan and build share: an item's CAMEO label, or the reason it is a
+    /// reject.
+    pub fn label_for(&self, source_label: &str) -> Result<Emotion, String> {
+        self.emotion_for(source_label)
+            .ok_or_else(|| format!("unknown emotion code '{source_label}' (not in the [labels] of {})", self.origin))
+    }
+}
+
+/// The TODOs (`key: text` each) for the error line: the first few, each text cut short, so
+/// the line stays readable (the file itself has every text in full).
+fn todo_list(todos: &[String]) -> String {
+    const SHOWN: usize = 6;
+    const TEXT: usize = 60;
+    let shorten = |todo: &String| match todo.char_indices().nth(TEXT) {
+        Some((at, _)) => format!("{}…", &todo[..at]),
+        None => todo.clone(),
+    };
+    let mut text = todos.iter().take(SHOWN).map(shorten).collect::<Vec<_>>().join("; ");
+    if todos.len() > SHOWN {
+        text.push_str(&format!("; and {} more", todos.len() - SHOWN));
+    }
+    text
 }
 
 /// Every string value starting with `TODO`, as `key: text`, in key order.

@@ -20,7 +20,7 @@ fn fail<T>(path: &Path, message: impl Into<String>) -> Result<T, VerifyError> {
     Err(VerifyError { path: path.to_path_buf(), message: message.into() })
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize)]
 pub struct VerifyReport {
     pub samples: usize,
     pub per_split: BTreeMap<String, usize>,

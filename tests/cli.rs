@@ -31,7 +31,7 @@ fn usage_errors_exit_with_2() {
     let (code, _, _) = run(&["build", "--raw"]);
     assert_eq!(code, 2);
     let (code, _, stderr) = run(&["build", "--raw", ".", "--out", "/tmp/x", "--corpus", "nosuch"]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 2);
     assert!(stderr.contains("unknown corpus 'nosuch'"), "{stderr}");
 }
 

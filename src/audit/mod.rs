@@ -46,15 +46,19 @@ impl AuditReport {
     }
 }
 
-/// Every `*.toml` in `dir`, or the built-in manifests of every registered corpus.
+/// Every `*.toml` in `dir` (or the one manifest file it names), or the built-in manifests of
+/// every registered corpus.
 pub fn load_manifests(dir: Option<&Path>) -> Result<Vec<Manifest>, AuditError> {
     let Some(dir) = dir else {
         return crate::corpora::REGISTRY.iter().map(|entry| entry.manifest(None).map_err(AuditError::from)).collect();
     };
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| AuditError::File { path: dir.to_path_buf(), message: format!("cannot read: {e}") })?;
-    let mut paths: Vec<PathBuf> =
-        entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect();
+    let mut paths: Vec<PathBuf> = if dir.is_file() {
+        vec![dir.to_path_buf()]
+    } else {
+        let entries = std::fs::read_dir(dir)
+            .map_err(|e| AuditError::File { path: dir.to_path_buf(), message: format!("cannot read: {e}") })?;
+        entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect()
+    };
     paths.sort();
     if paths.is_empty() {
         return Err(AuditError::File { path: dir.to_path_buf(), message: "no *.toml manifest".into() });
@@ -82,7 +86,11 @@ fn manifests_of(splits: &[&str], dir: Option<&Path>) -> Result<Vec<Manifest>, Au
     for split in splits {
         let manifest = match (dir, crate::corpora::find(split)) {
             (Some(dir), _) => {
-                let path = dir.join(format!("{split}.toml"));
+                let path = match dir.is_file() {
+                    true if dir.file_stem().is_some_and(|stem| stem == *split) => dir.to_path_buf(),
+                    true => continue,
+                    false => dir.join(format!("{split}.toml")),
+                };
                 if !path.is_file() {
                     continue;
                 }

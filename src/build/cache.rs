@@ -5,8 +5,11 @@ use crate::audio::ConvertedAudio;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
-/// Bumped whenever decoding, resampling, quantisation or encoding changes output.
-pub const PIPELINE_VERSION: &str = "cameo-pipeline-3";
+/// Bumped whenever decoding, resampling, quantisation, encoding or the records change output.
+/// 4: the `source` of a file whose name on disk is not UTF-8, cp1252 mojibake or NFD is its
+/// decoded NFC name (corpora::names), so CaFE's `ColŠre/…` and `De\u{301}gou\u{302}t/…` became
+/// `Colère/…` and `Dégoût/…`; the FLAC bytes did not change.
+pub const PIPELINE_VERSION: &str = "cameo-pipeline-4";
 
 pub struct ItemCache {
     folder: PathBuf,

@@ -2,12 +2,12 @@
 //! or every item that shares one file (segments of a long recording, rows of a parquet table)
 //! together, so that file is read once, front to back. Cached items are not decoded again.
 use super::cache::ItemCache;
-use super::progress::Progress;
 use crate::audio::embedded::for_each_embedded_file;
 use crate::audio::segment::{frame_at, SegmentCutter, SliceStream};
 use crate::audio::{convert_to_flac, open_bytes, open_source, AudioError, ConvertedAudio, PcmStream};
 use crate::corpora::{AudioLocation, Reject, SourceItem};
 use crate::manifest::Manifest;
+use crate::progress::Progress;
 use crate::record::Emotion;
 use rayon::prelude::*;
 use std::collections::BTreeSet;
@@ -42,9 +42,8 @@ pub struct Pending<'a> {
 
 /// Everything a conversion needs to know about the split.
 pub struct Converter<'a> {
-    pub split: &'a str,
     pub manifest: &'a Manifest,
-    pub raw_root: &'a Path,
+    pub paths: &'a crate::corpora::walk::SourcePaths,
     pub audio_folder: &'a Path,
     pub cache: &'a ItemCache,
     pub progress: &'a Progress,
@@ -80,7 +79,7 @@ impl Converter<'_> {
         if todo.is_empty() {
             return outcomes;
         }
-        let file = self.raw_root.join(todo[0].pending.item.location.file());
+        let file = self.paths.path(todo[0].pending.item.location.file());
         match &todo[0].pending.item.location {
             AudioLocation::File(_) => {
                 for job in &todo {
@@ -97,17 +96,12 @@ impl Converter<'_> {
     /// What can be known without decoding: a reject for an unmapped label, or a cached result.
     fn prepare(&self, pending: &Pending) -> Prepared {
         let item = pending.item;
-        if self.stopped.load(Ordering::Relaxed) {
+        if self.stopped.load(Ordering::Relaxed) || crate::interrupt::requested().is_some() {
             return Prepared::Known(ItemOutcome::Abandoned);
         }
-        let Some(emotion) = self.manifest.emotion_for(&item.source_label) else {
-            return Prepared::Known(self.reject(
-                item,
-                format!(
-                    "unknown emotion code '{}' (not in the [labels] of manifests/{}.toml)",
-                    item.source_label, self.split
-                ),
-            ));
+        let emotion = match self.manifest.label_for(&item.source_label) {
+            Ok(emotion) => emotion,
+            Err(reason) => return Prepared::Known(self.reject(item, reason)),
         };
         let key = ItemCache::key(pending.source_sha, &item.location.source());
         match self.cache.get(&key, self.audio_folder) {

@@ -3,7 +3,6 @@
 pub mod cache;
 mod convert;
 pub mod dedupe;
-pub mod progress;
 pub mod report;
 pub mod shard;
 pub mod split;
@@ -11,15 +10,20 @@ pub mod split;
 use crate::corpora::{self, ScanError};
 use crate::manifest::{Manifest, ManifestError};
 use crate::transcribe::{transcribe_split, AsrRunFacts, Recognizer, SplitTranscription};
-use report::{RunFacts, SplitState};
+use report::{FailedSplit, RunFacts, SplitState};
 use split::{build_split, SplitJob, SplitRunFacts};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
+    /// The command line is wrong (an unknown corpus id, conflicting options, a path of the
+    /// wrong kind): exit code 2.
     #[error("{0}")]
     Usage(String),
+    /// An input the command names is missing or unusable (the raw folder).
+    #[error("{0}")]
+    Input(String),
     #[error(transparent)]
     Manifest(#[from] ManifestError),
     #[error("{split}: {source}")]
@@ -35,6 +39,11 @@ pub enum BuildError {
     /// An output could not be written (full disk, unwritable folder).
     #[error("{0}")]
     Output(String),
+    #[error(transparent)]
+    Interrupted(#[from] crate::interrupt::Interrupted),
+    /// Every selected corpus failed on its own; nothing was written.
+    #[error("{0}")]
+    AllSplitsFailed(String),
 }
 
 impl BuildError {
@@ -60,37 +69,21 @@ pub struct BuildOptions {
     pub transcribe: Option<PathBuf>,
 }
 
-/// What a build did, for the caller to print.
+/// What a build did, for the caller to print (`run.failed` names the splits that failed).
 pub struct BuildOutcome {
     pub splits: Vec<SplitState>,
     pub run: RunFacts,
+    /// Folders under the raw folder that no manifest describes (not built; worth a warning).
+    pub unknown_folders: Vec<String>,
 }
 
-/// The corpora a build covers.
-fn select_corpora(options: &BuildOptions) -> Result<Vec<&'static corpora::CorpusEntry>, BuildError> {
+/// The corpora a build covers: those named, or every corpus whose folder is under `raw`.
+fn select_corpora(options: &BuildOptions) -> Result<crate::selection::RawSelection, BuildError> {
     corpora::external::register(options.manifests.as_deref())?;
-    if options.corpora.is_empty() {
-        let present: Vec<_> = corpora::all().into_iter().filter(|entry| options.raw.join(entry.id).is_dir()).collect();
-        if present.is_empty() {
-            let names: Vec<&str> = corpora::all().iter().map(|entry| entry.id).collect();
-            return Err(BuildError::Usage(format!(
-                "{}: no corpus folder found (expected one of: {})",
-                options.raw.display(),
-                names.join(", ")
-            )));
-        }
-        return Ok(present);
-    }
-    options
-        .corpora
-        .iter()
-        .map(|id| {
-            corpora::find(id).ok_or_else(|| {
-                let names: Vec<&str> = corpora::all().iter().map(|entry| entry.id).collect();
-                BuildError::Usage(format!("unknown corpus '{id}' (known: {})", names.join(", ")))
-            })
-        })
-        .collect()
+    crate::selection::select_in_raw(&options.raw, &options.corpora).map_err(|error| match error {
+        crate::selection::RawSelectionError::Usage(message) => BuildError::Usage(message),
+        crate::selection::RawSelectionError::Empty(message) => BuildError::Input(message),
+    })
 }
 
 fn state_path(out: &Path, split: &str) -> PathBuf {
@@ -138,6 +131,31 @@ fn lock_build_folder(out: &Path) -> Result<std::fs::File, BuildError> {
     }
 }
 
+/// What the build records about a split that failed on its own, with the fix to name.
+fn failed_split(options: &BuildOptions, split: &str, error: &ScanError) -> FailedSplit {
+    let fix = match error {
+        ScanError::MissingFolder { hint, .. } => format!("{hint}, then rerun the build"),
+        _ => format!(
+            "`cameo scan --raw {} --corpus {split}` shows what is wrong; fix the tree and rerun the build \
+             (the corpora built now are reused)",
+            options.raw.display()
+        ),
+    };
+    FailedSplit { split: split.to_string(), reason: error.to_string(), fix }
+}
+
+/// Removes what an interrupted (killed) run left in the build folder: files under temporary
+/// `.partial-*` names. Safe because this run holds the folder's lock.
+fn remove_leftovers(out: &Path) -> Result<(), BuildError> {
+    for entry in walkdir::WalkDir::new(out).into_iter().filter_map(Result::ok) {
+        let is_leftover = entry.file_name().to_str().is_some_and(crate::fsutil::is_partial);
+        if is_leftover && entry.file_type().is_file() {
+            std::fs::remove_file(entry.path()).map_err(BuildError::io(entry.path()))?;
+        }
+    }
+    Ok(())
+}
+
 /// The model of `--transcribe`, loaded and checked (None without the option).
 pub fn load_recognizer(options: &BuildOptions) -> Result<Option<Box<dyn Recognizer>>, BuildError> {
     Ok(options.transcribe.as_deref().map(crate::transcribe::load_model).transpose()?)
@@ -145,24 +163,42 @@ pub fn load_recognizer(options: &BuildOptions) -> Result<Option<Box<dyn Recogniz
 
 /// What a build checks before it touches the output folder or any audio: the raw folder, the
 /// corpora, their manifests, and that the recogniser (if any) handles their languages.
-pub(crate) fn prepare(
-    options: &BuildOptions,
-    recognizer: Option<&dyn Recognizer>,
-) -> Result<(Vec<&'static corpora::CorpusEntry>, Vec<Manifest>), BuildError> {
+pub(crate) fn prepare(options: &BuildOptions, recognizer: Option<&dyn Recognizer>) -> Result<Prepared, BuildError> {
+    if !options.raw.exists() {
+        return Err(BuildError::Input(format!("{}: raw folder not found", options.raw.display())));
+    }
     if !options.raw.is_dir() {
-        return Err(BuildError::Usage(format!("{}: raw folder not found", options.raw.display())));
+        return Err(BuildError::Usage(format!(
+            "--raw {} is a file: give the folder holding one folder per corpus",
+            options.raw.display()
+        )));
+    }
+    if options.out.exists() && !options.out.is_dir() {
+        return Err(BuildError::Usage(format!("--out {} is a file: give a folder", options.out.display())));
     }
     if options.out.to_str().is_none() {
-        return Err(BuildError::Usage(format!("{}: output path must be UTF-8", options.out.display())));
+        // libFLAC opens its output by name, and takes only UTF-8 names.
+        return Err(BuildError::Usage(format!(
+            "--out {} is not a UTF-8 path: choose an output folder whose path is UTF-8 (the raw tree may have any names)",
+            options.out.display()
+        )));
     }
-    let selected = select_corpora(options)?;
+    let selection = select_corpora(options)?;
+    let selected = selection.entries;
     // Load every manifest before any work, so a bad one fails fast.
     let manifests =
         selected.iter().map(|entry| entry.manifest(options.manifests.as_deref())).collect::<Result<Vec<_>, _>>()?;
     if let Some(recognizer) = recognizer {
         crate::transcribe::check_languages(recognizer, &manifests)?;
     }
-    Ok((selected, manifests))
+    Ok(Prepared { selected, manifests, unknown_folders: selection.unknown_folders })
+}
+
+/// What [`prepare`] checked: the corpora, their manifests, and folders no manifest describes.
+pub(crate) struct Prepared {
+    pub selected: Vec<&'static corpora::CorpusEntry>,
+    pub manifests: Vec<Manifest>,
+    pub unknown_folders: Vec<String>,
 }
 
 /// Runs `cameo build`: loads the `--transcribe` model, if any, then [`run_build_with`] it.
@@ -174,18 +210,27 @@ pub fn run_build(options: &BuildOptions) -> Result<BuildOutcome, BuildError> {
 /// Runs `cameo build` with a given recogniser for the transcription stage (None: no stage).
 pub fn run_build_with(options: &BuildOptions, recognizer: Option<&dyn Recognizer>) -> Result<BuildOutcome, BuildError> {
     let started = Instant::now();
-    let (selected, manifests) = prepare(options, recognizer)?;
+    let Prepared { selected, manifests, unknown_folders } = prepare(options, recognizer)?;
     std::fs::create_dir_all(&options.out).map_err(BuildError::io(&options.out))?;
     let _lock = lock_build_folder(&options.out)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.jobs)
         .build()
         .map_err(|error| BuildError::Usage(format!("cannot start {} threads: {error}", options.jobs)))?;
+    remove_leftovers(&options.out)?;
     let mut facts = SplitRunFacts::default();
     let mut asr_facts = AsrRunFacts::default();
     let mut built = Vec::new();
+    let mut failed = Vec::new();
     let mut shard_states = Vec::new();
     for (entry, manifest) in selected.iter().zip(&manifests) {
+        crate::interrupt::Interrupted::check(|| {
+            format!(
+                "the corpora built so far ({}) are kept in {}",
+                built.join(", "),
+                options.out.join(".cameo").display()
+            )
+        })?;
         let job = SplitJob {
             entry,
             manifest,
@@ -194,7 +239,15 @@ pub fn run_build_with(options: &BuildOptions, recognizer: Option<&dyn Recognizer
             quiet: options.quiet,
             shard: options.shard,
         };
-        let mut state = pool.install(|| build_split(&job, &mut facts))?;
+        let mut state = match pool.install(|| build_split(&job, &mut facts)) {
+            Ok(state) => state,
+            // A corpus whose raw tree or adapter fails does not stop the others.
+            Err(BuildError::Scan { split, source }) => {
+                failed.push(failed_split(options, &split, &source));
+                continue;
+            }
+            Err(error) => return Err(error),
+        };
         if let Some(recognizer) = recognizer {
             let stage = SplitTranscription { out: &options.out, manifest, recognizer, quiet: options.quiet };
             pool.install(|| transcribe_split(&stage, &mut state, &mut asr_facts))?;
@@ -219,6 +272,21 @@ pub fn run_build_with(options: &BuildOptions, recognizer: Option<&dyn Recognizer
             )));
         }
     }
+    // Nothing was built: the one line of the (first) failure is the error, nothing is written.
+    if built.is_empty() {
+        if let Some(first) = failed.first() {
+            return Err(BuildError::AllSplitsFailed(if failed.len() == 1 {
+                format!("{}: {}", first.split, first.reason)
+            } else {
+                format!("all {} corpora failed; the first, {}: {}", failed.len(), first.split, first.reason)
+            }));
+        }
+    }
+    if options.strict {
+        if let Some(first) = failed.first() {
+            return Err(BuildError::Strict(format!("{}: {}", first.split, first.reason)));
+        }
+    }
     if let Some(shard) = options.shard {
         // A shard leaves FLAC files and cache entries only; `merge` makes the collection.
         shard::write_marker(&options.out, shard)?;
@@ -233,8 +301,9 @@ pub fn run_build_with(options: &BuildOptions, recognizer: Option<&dyn Recognizer
             recognised_from_cache: asr_facts.reused,
             recognised_audio_seconds: asr_facts.recognised_audio_seconds,
             recognition_seconds: asr_facts.seconds,
+            failed,
         };
-        return Ok(BuildOutcome { splits: shard_states, run });
+        return Ok(BuildOutcome { splits: shard_states, run, unknown_folders });
     }
     let mut states = load_states(&options.out)?;
     dedupe::dedupe_across_splits(&options.out, &mut states).map_err(BuildError::io(&options.out))?;
@@ -249,6 +318,7 @@ pub fn run_build_with(options: &BuildOptions, recognizer: Option<&dyn Recognizer
         recognised_from_cache: asr_facts.reused,
         recognised_audio_seconds: asr_facts.recognised_audio_seconds,
         recognition_seconds: asr_facts.seconds,
+        failed,
     };
     crate::sinks::write_collection(
         &options.out,
@@ -258,7 +328,8 @@ pub fn run_build_with(options: &BuildOptions, recognizer: Option<&dyn Recognizer
         &mut run,
         started,
     )?;
-    Ok(BuildOutcome { splits: states.into_iter().filter(|s| built.contains(&s.report.split)).collect(), run })
+    let splits = states.into_iter().filter(|s| built.contains(&s.report.split)).collect();
+    Ok(BuildOutcome { splits, run, unknown_folders })
 }
 
 /// The manifests of every split in the build folder (for the card and LICENSES/): the ones

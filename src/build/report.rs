@@ -49,6 +49,10 @@ pub struct SplitReport {
     /// Samples with clipped (full-scale) samples (file_ids).
     pub clipped: Vec<String>,
     pub sources: Vec<SourceFile>,
+    /// Source files whose names on disk are not their `source` (bytes that are not UTF-8,
+    /// cp1252 mojibake, decomposed accents; see `corpora::names`): source → exact bytes, escaped.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub renamed_sources: BTreeMap<String, String>,
 }
 
 impl SplitReport {
@@ -100,6 +104,21 @@ pub struct RunFacts {
     pub recognised_audio_seconds: f64,
     #[serde(default)]
     pub recognition_seconds: f64,
+    /// Splits this run could not build (their raw tree or adapter failed); the others were built
+    /// and written. An earlier build of a failed split, if any, is kept as it was.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failed: Vec<FailedSplit>,
+}
+
+/// A split that failed on its own (an unreadable or malformed table, a missing recording, an
+/// unreadable folder): the build went on with the others.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailedSplit {
+    pub split: String,
+    /// One line: what went wrong, naming the file.
+    pub reason: String,
+    /// One line: what to do about it.
+    pub fix: String,
 }
 
 /// The summary table printed at the end of a build.

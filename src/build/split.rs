@@ -3,12 +3,12 @@
 //! is left into records. Every input ends as a record, a duplicate, a reject or a skip.
 use super::cache::ItemCache;
 use super::convert::{Converter, ItemOutcome, Pending};
-use super::progress::Progress;
 use super::report::{Duplicate, DuplicateKind, SourceFile, SplitReport, SplitState};
 use super::BuildError;
 use crate::audio::ConvertedAudio;
 use crate::corpora::{CorpusEntry, Reject, SourceItem};
 use crate::manifest::Manifest;
+use crate::progress::Progress;
 use crate::record::{Emotion, Record, TranscriptionSource};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -121,6 +121,8 @@ pub fn build_split(job: &SplitJob, facts: &mut SplitRunFacts) -> Result<SplitSta
         .adapter
         .scan(&job.raw_root, job.manifest)
         .map_err(|source| BuildError::Scan { split: split.into(), source })?;
+    let paths = crate::corpora::walk::SourcePaths::new(&job.raw_root)
+        .map_err(|source| BuildError::Scan { split: split.into(), source })?;
     let mut items = scan.items;
     items.sort_by(|a, b| a.location.cmp(&b.location));
     let mut report = SplitReport {
@@ -137,7 +139,7 @@ pub fn build_split(job: &SplitJob, facts: &mut SplitRunFacts) -> Result<SplitSta
     let files: BTreeSet<&str> = items.iter().map(|item| item.location.file()).collect();
     let hashes: BTreeMap<&str, std::io::Result<(String, u64)>> = files
         .into_par_iter()
-        .map(|file| (file, crate::fsutil::sha256_file(&job.raw_root.join(file))))
+        .map(|file| (file, crate::fsutil::sha256_file(&paths.path(file))))
         .collect::<Vec<_>>()
         .into_iter()
         .collect();
@@ -169,6 +171,9 @@ pub fn build_split(job: &SplitJob, facts: &mut SplitRunFacts) -> Result<SplitSta
     for (file, hash) in &hashes {
         if let Ok((sha256, bytes)) = hash {
             report.sources.push(SourceFile { path: file.to_string(), sha256: sha256.clone(), bytes: *bytes });
+            if let Some(original) = paths.original(file) {
+                report.renamed_sources.insert(file.to_string(), original.to_string());
+            }
         }
     }
 
@@ -181,11 +186,10 @@ pub fn build_split(job: &SplitJob, facts: &mut SplitRunFacts) -> Result<SplitSta
         .filter(|(unit, _)| job.shard.is_none_or(|shard| shard.owns(*unit)))
         .map(|(_, pending)| pending)
         .collect();
-    let progress = Progress::new(split, units.iter().map(|unit| unit.len() as u64).sum(), job.quiet);
+    let progress = Progress::items(split, units.iter().map(|unit| unit.len() as u64).sum(), "samples", job.quiet);
     let converter = Converter {
-        split,
         manifest: job.manifest,
-        raw_root: &job.raw_root,
+        paths: &paths,
         audio_folder: &audio_folder,
         cache: &cache,
         progress: &progress,
@@ -204,6 +208,12 @@ pub fn build_split(job: &SplitJob, facts: &mut SplitRunFacts) -> Result<SplitSta
             job.out.display()
         )));
     }
+
+    // A signal stopped the conversion: what was converted is in the cache, nothing is written.
+    crate::interrupt::Interrupted::check(|| {
+        let converted = outcomes.iter().filter(|(_, outcome)| matches!(outcome, ItemOutcome::Converted { .. })).count();
+        format!("{split}: {converted} converted samples are kept in {}", job.out.join(".cameo").display())
+    })?;
 
     // Keep the first item (in source order) for each canonical PCM.
     let mut kept_by_file_id: HashMap<String, String> = HashMap::new();

@@ -8,6 +8,7 @@ pub mod declarative;
 pub mod emns;
 pub mod enterface;
 pub mod external;
+pub mod names;
 pub mod oreau;
 pub mod pavoque;
 pub mod resd;
@@ -152,6 +153,12 @@ pub struct CorpusEntry {
     pub adapter: &'static dyn Corpus,
 }
 
+impl std::fmt::Debug for CorpusEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CorpusEntry").field("id", &self.id).finish_non_exhaustive()
+    }
+}
+
 impl CorpusEntry {
     /// The manifest: `<id>.toml` of the folder `manifests` names, or the file it names when
     /// that is this corpus' manifest; else the embedded copy.
@@ -168,7 +175,7 @@ impl CorpusEntry {
         };
         if manifest.id != self.id {
             return Err(ManifestError::Invalid {
-                manifest: format!("manifests/{}.toml", self.id),
+                manifest: manifest.origin.clone(),
                 key: "id".into(),
                 message: format!("'{}' does not match the file name", manifest.id),
             });

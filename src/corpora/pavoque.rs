@@ -271,7 +271,7 @@ impl Corpus for Pavoque {
     fn scan(&self, root: &Path, manifest: &Manifest) -> Result<Scan, ScanError> {
         require_folder(root, &format!("clone {REPOSITORY} into it and download the release FLACs next to the YAMLs"))?;
         let speaker = manifest.speakers.get(SPEAKER).ok_or_else(|| ManifestError::Invalid {
-            manifest: format!("manifests/{}.toml", manifest.id),
+            manifest: manifest.origin.clone(),
             key: "speakers".into(),
             message: format!("needs the entry \"{SPEAKER}\" for the corpus' one speaker"),
         })?;

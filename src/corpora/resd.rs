@@ -135,7 +135,7 @@ fn skip_reason(relative: &str, name: &str) -> Option<&'static str> {
 /// What the scan needs to tell a maintainer which files to download instead.
 fn pinned_sources(manifest: &Manifest) -> String {
     let urls: Vec<&str> = manifest.sources.iter().filter_map(|source| source.url.as_deref()).collect();
-    format!("get the files of the pinned revision (manifests/{}.toml): {}", manifest.id, urls.join(" and "))
+    format!("get the files of the pinned revision ({}): {}", manifest.origin, urls.join(" and "))
 }
 
 fn is_text(data_type: &DataType) -> bool {

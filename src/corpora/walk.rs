@@ -1,7 +1,9 @@
-//! Listing a raw tree: every file in a stable (byte-wise sorted) order, with the junk that
-//! archives and operating systems leave behind set aside with a reason.
-use super::{ScanError, Skipped};
-use std::path::Path;
+//! Listing a raw tree: every file in a stable (sorted) order under its decoded name (see
+//! [`super::names`]), with the junk that archives and operating systems leave behind set aside
+//! with a reason.
+use super::{names, ScanError, Skipped};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 /// A file below the corpus folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,17 +31,20 @@ pub fn junk_reason(relative: &str) -> Option<&'static str> {
 }
 
 /// A regular file below a corpus folder, as the walk found it.
+#[derive(Debug, Clone)]
 pub struct FoundFile {
-    /// `/`-separated path relative to the corpus folder (lossy when not UTF-8).
+    /// `/`-separated path relative to the corpus folder, named by [`super::names`].
     pub relative: String,
     pub path: std::path::PathBuf,
-    /// Whether the relative path is valid UTF-8 (`relative` is exact only then).
-    pub utf8: bool,
+    /// The exact bytes of the path below the corpus folder, escaped ([`super::names::escape_bytes`]),
+    /// when they are not `relative` itself.
+    pub original: Option<String>,
 }
 
-/// Every regular file below `root` (links followed), sorted by relative path.
+/// Every regular file below `root` (links followed), sorted by relative path. Names are decoded
+/// by [`super::names`]; two files whose names decode alike keep distinct paths.
 pub fn files_below(root: &Path) -> Result<Vec<FoundFile>, ScanError> {
-    let mut found = Vec::new();
+    let mut by_text: BTreeMap<String, Vec<(bool, PathBuf)>> = BTreeMap::new();
     for entry in walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name() {
         let entry = entry.map_err(|error| {
             let path = error.path().unwrap_or(root).to_path_buf();
@@ -49,24 +54,77 @@ pub fn files_below(root: &Path) -> Result<Vec<FoundFile>, ScanError> {
             continue;
         }
         let relative_path = entry.path().strip_prefix(root).unwrap_or(entry.path());
-        let utf8 = relative_path.to_str().is_some();
-        let relative = relative_path.to_string_lossy().replace('\\', "/");
-        found.push(FoundFile { relative, path: entry.into_path(), utf8 });
+        let decoded = names::decode_relative(relative_path);
+        by_text.entry(decoded.text).or_default().push((decoded.exact, entry.into_path()));
+    }
+    let mut found = Vec::new();
+    let mut escaped_names = Vec::new();
+    for (text, mut paths) in by_text {
+        // The name already spelled `text` keeps it; else the first in byte order (the walk's).
+        paths.sort_by_key(|(exact, _)| !*exact);
+        for (index, (exact, path)) in paths.into_iter().enumerate() {
+            let on_disk = names::escape_bytes(path.strip_prefix(root).unwrap_or(&path).as_os_str());
+            if index == 0 {
+                let original = (!exact).then_some(on_disk);
+                found.push(FoundFile { relative: text.clone(), path, original });
+            } else {
+                escaped_names.push(FoundFile { relative: on_disk.clone(), path, original: Some(on_disk) });
+            }
+        }
+    }
+    for file in escaped_names {
+        if let Some(other) = found.iter().find(|other| other.relative == file.relative) {
+            return Err(ScanError::Layout {
+                path: file.path,
+                message: format!(
+                    "its name and that of {} read alike once decoded; rename one of them",
+                    other.path.display()
+                ),
+            });
+        }
+        found.push(file);
     }
     found.sort_by(|a, b| a.relative.cmp(&b.relative));
     Ok(found)
+}
+
+/// Where the files of a corpus folder are on disk, by the decoded names adapters use.
+#[derive(Debug)]
+pub struct SourcePaths {
+    root: PathBuf,
+    /// Files whose path on disk is not their decoded name: decoded name → (path, exact bytes
+    /// escaped).
+    renamed: BTreeMap<String, (PathBuf, String)>,
+}
+
+impl SourcePaths {
+    /// Walks `root` once to find the files whose names were decoded.
+    pub fn new(root: &Path) -> Result<SourcePaths, ScanError> {
+        let renamed = files_below(root)?
+            .into_iter()
+            .filter_map(|file| file.original.map(|original| (file.relative, (file.path, original))))
+            .collect();
+        Ok(SourcePaths { root: root.to_path_buf(), renamed })
+    }
+
+    /// The path on disk of the file an adapter named `relative`.
+    pub fn path(&self, relative: &str) -> PathBuf {
+        match self.renamed.get(relative) {
+            Some((path, _)) => path.clone(),
+            None => self.root.join(relative),
+        }
+    }
+
+    /// The exact bytes of `relative` on disk, escaped, when they are not `relative` itself.
+    pub fn original(&self, relative: &str) -> Option<&str> {
+        self.renamed.get(relative).map(|(_, original)| original.as_str())
+    }
 }
 
 /// Lists every regular file below `root`, sorted; junk goes to `skipped`.
 pub fn list_files(root: &Path, skipped: &mut Vec<Skipped>) -> Result<Vec<RawFile>, ScanError> {
     let mut files = Vec::new();
     for file in files_below(root)? {
-        if !file.utf8 {
-            return Err(ScanError::Layout {
-                path: file.path,
-                message: "file name is not valid UTF-8; re-extract the archive with a UTF-8 aware tool".into(),
-            });
-        }
         if let Some(reason) = junk_reason(&file.relative) {
             skipped.push(Skipped { source: file.relative, reason: reason.into() });
             continue;

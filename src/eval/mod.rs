@@ -22,7 +22,7 @@ pub mod score;
 pub mod table;
 pub mod template;
 
-pub use cli::EvalArgs;
+pub use cli::{EvalArgs, EvalCommand};
 pub use error::EvalError;
 
 /// Runs `cameo eval`.

@@ -1,8 +1,8 @@
 //! One HTTP download into a `.part` file that survives interruptions: a rerun asks for the
 //! rest with a `Range` request. Servers that ignore the range (200 instead of 206) get the
 //! file from the start again; a 416 means the part is already whole or does not fit.
-use super::progress::ByteProgress;
 use super::FetchError;
+use crate::progress::Progress;
 use std::fs::OpenOptions;
 use std::io::{Read, Write};
 use std::path::Path;
@@ -124,7 +124,7 @@ pub fn download(
         let start = if append { offset } else { 0 };
         let mut output =
             OpenOptions::new().create(true).write(true).append(append).truncate(!append).open(part).map_err(io)?;
-        let mut progress = ByteProgress::new(file, start, total, quiet);
+        let progress = Progress::bytes(file, start, total, quiet);
         let mut reader = response.into_body().into_reader();
         let mut buffer = vec![0u8; 1 << 18];
         let mut written = 0u64;
@@ -135,6 +135,13 @@ pub fn download(
                     output.write_all(&buffer[..read]).map_err(io)?;
                     written += read as u64;
                     progress.add(read as u64);
+                    if crate::interrupt::requested().is_some() {
+                        progress.finish();
+                        output.flush().map_err(io)?;
+                        crate::interrupt::Interrupted::check(|| {
+                            format!("{} bytes of {file} are kept in {}", start + written, part.display())
+                        })?;
+                    }
                 }
                 Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(error) => break Err(error),

@@ -116,9 +116,18 @@ fn extract_tar(archive: &Path, kind: ArchiveKind, staging: &Path) -> Result<Extr
             // Archive-wide metadata (git archive writes one), not a file.
             continue;
         }
-        let name = String::from_utf8(entry.path_bytes().into_owned()).map_err(|error| {
-            archive_error(archive, format!("entry '{}': name is not UTF-8", String::from_utf8_lossy(error.as_bytes())))
-        })?;
+        // Names that are not UTF-8 are decoded as a build names raw files (corpora::names).
+        let name = {
+            use std::os::unix::ffi::OsStrExt;
+            let bytes = entry.path_bytes();
+            match std::str::from_utf8(&bytes) {
+                Ok(text) => text.to_string(),
+                Err(_) => {
+                    crate::corpora::names::decode_relative(std::path::Path::new(std::ffi::OsStr::from_bytes(&bytes)))
+                        .text
+                }
+            }
+        };
         let relative = safe_relative_path(&name).map_err(|reason| refused(archive, &name, &reason))?;
         if kind.is_dir() {
             std::fs::create_dir_all(staging.join(&relative))

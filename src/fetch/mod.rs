@@ -9,7 +9,6 @@ pub mod checksum;
 pub mod download;
 pub mod entry_path;
 pub mod extract;
-pub mod progress;
 pub mod report;
 
 use crate::corpora::CorpusEntry;
@@ -24,8 +23,11 @@ pub const DOWNLOADS: &str = ".downloads";
 
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
+    /// The command line is wrong (an unknown corpus id): exit code 2.
     #[error("{0}")]
     Usage(String),
+    #[error(transparent)]
+    Interrupted(#[from] crate::interrupt::Interrupted),
     #[error(transparent)]
     Manifest(#[from] ManifestError),
     #[error("{}: {source}", path.display())]
@@ -71,6 +73,8 @@ pub fn run_fetch(options: &FetchOptions) -> Result<FetchReport, FetchError> {
         for source in &manifest.sources {
             let outcome = match fetch_source(options, &agent, entry, source) {
                 Ok(outcome) => outcome,
+                // A signal stops the whole fetch; what was downloaded is kept.
+                Err(FetchError::Interrupted(interrupted)) => return Err(FetchError::Interrupted(interrupted)),
                 Err(error) => SourceOutcome::Failed(error),
             };
             sources.push(SourceReport { corpus: entry.id.to_string(), file: source.file.clone(), outcome });

@@ -16,8 +16,12 @@ const AUDIO_EXTENSIONS: [&str; 10] = ["wav", "flac", "mp3", "ogg", "opus", "webm
 
 #[derive(Debug, thiserror::Error)]
 pub enum NewCorpusError {
+    /// The command line is wrong (a bad or known --id): exit code 2.
     #[error("{0}")]
     Usage(String),
+    /// An input or output path is missing or in the way.
+    #[error("{0}")]
+    Input(String),
     #[error("{}: {source}", path.display())]
     Io { path: PathBuf, source: std::io::Error },
 }
@@ -56,19 +60,17 @@ struct Survey {
 }
 
 fn survey(root: &Path) -> Result<Survey, NewCorpusError> {
-    let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name() {
-        let entry = entry.map_err(|error| {
-            let path = error.path().unwrap_or(root).to_path_buf();
-            NewCorpusError::Io { path, source: error.into() }
-        })?;
-        if entry.file_type().is_file() {
-            let relative = entry.path().strip_prefix(root).unwrap_or(entry.path()).to_string_lossy().replace('\\', "/");
-            if junk_reason(&relative).is_none() {
-                files.push(relative);
-            }
-        }
-    }
+    // Names as the build will see them (decoded, see corpora::names), with their paths on disk.
+    let found = crate::corpora::walk::files_below(root).map_err(|error| match error {
+        crate::corpora::ScanError::Io { path, source } => NewCorpusError::Io { path, source },
+        other => NewCorpusError::Input(other.to_string()),
+    })?;
+    let on_disk: BTreeMap<String, std::path::PathBuf> = found
+        .into_iter()
+        .filter(|file| junk_reason(&file.relative).is_none())
+        .map(|file| (file.relative, file.path))
+        .collect();
+    let mut files: Vec<String> = on_disk.keys().cloned().collect();
     files.sort();
     let extension_of = |path: &str| {
         let name = path.rsplit('/').next().unwrap_or(path);
@@ -90,7 +92,7 @@ fn survey(root: &Path) -> Result<Survey, NewCorpusError> {
     let mut unreadable_headers = 0;
     if audio_extension.as_deref() == Some("wav") {
         for file in &audio {
-            let header = std::fs::File::open(root.join(file))
+            let header = std::fs::File::open(&on_disk[file])
                 .map_err(crate::audio::AudioError::from)
                 .and_then(|f| crate::audio::wav::WavReader::new(std::io::BufReader::new(f)));
             match header {
@@ -400,7 +402,7 @@ pub fn run_new_corpus(options: &NewCorpusOptions) -> Result<NewCorpusOutcome, Ne
         _ => options.raw.clone(),
     };
     if !corpus_folder.is_dir() {
-        return Err(NewCorpusError::Usage(format!("{}: raw folder not found", options.raw.display())));
+        return Err(NewCorpusError::Input(format!("{}: raw folder not found", options.raw.display())));
     }
     let found = survey(&corpus_folder)?;
     let audio_names: BTreeSet<String> =

@@ -30,7 +30,7 @@ pub fn lfs_pointer_files(root: &Path) -> BTreeSet<String> {
             .and_then(|mut file| file.read_exact(&mut start))
             .is_ok_and(|()| start == LFS_POINTER_START);
         if let (true, Ok(relative)) = (is_pointer, entry.path().strip_prefix(root)) {
-            stubs.insert(relative.to_string_lossy().replace('\\', "/"));
+            stubs.insert(crate::corpora::names::decode_relative(relative).text);
         }
     }
     stubs

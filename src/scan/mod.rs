@@ -13,8 +13,12 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ScanCommandError {
+    /// The command line is wrong (unknown corpus id, --raw inside a corpus folder): exit 2.
     #[error("{0}")]
     Usage(String),
+    /// The raw folder is missing or holds no corpus folder.
+    #[error("{0}")]
+    Input(String),
     #[error(transparent)]
     Manifest(#[from] ManifestError),
 }
@@ -23,7 +27,7 @@ pub enum ScanCommandError {
 pub struct ScanOptions {
     /// The folder holding one folder per corpus (`raw/<split>/`).
     pub raw: PathBuf,
-    /// Split ids; empty = every registered corpus.
+    /// Split ids; empty = every corpus whose folder is under `raw` (as `cameo build` picks).
     pub corpora: Vec<String>,
     /// Read manifests from this folder instead of the embedded copies.
     pub manifests: Option<PathBuf>,
@@ -92,6 +96,8 @@ pub struct ScanReport {
     /// No selected corpus is unusable.
     pub usable: bool,
     pub corpora: Vec<CorpusReport>,
+    /// Folders under the raw folder that no manifest describes (not scanned).
+    pub unknown_folders: Vec<String>,
 }
 
 impl ScanReport {
@@ -104,16 +110,20 @@ impl ScanReport {
 /// Runs `cameo scan`.
 pub fn run_scan(options: &ScanOptions) -> Result<ScanReport, ScanCommandError> {
     if !options.raw.is_dir() {
-        return Err(ScanCommandError::Usage(format!("{}: raw folder not found", options.raw.display())));
+        return Err(ScanCommandError::Input(format!("{}: raw folder not found", options.raw.display())));
     }
     crate::corpora::external::register(options.manifests.as_deref())?;
-    let selected = crate::selection::select(&options.corpora).map_err(ScanCommandError::Usage)?;
+    let selection = crate::selection::select_in_raw(&options.raw, &options.corpora).map_err(|error| match error {
+        crate::selection::RawSelectionError::Usage(message) => ScanCommandError::Usage(message),
+        crate::selection::RawSelectionError::Empty(message) => ScanCommandError::Input(message),
+    })?;
+    let selected = selection.entries;
     let manifests =
         selected.iter().map(|entry| entry.manifest(options.manifests.as_deref())).collect::<Result<Vec<_>, _>>()?;
     let corpora: Vec<CorpusReport> =
         selected.iter().zip(&manifests).map(|(entry, manifest)| scan_corpus(&options.raw, entry, manifest)).collect();
     let usable = corpora.iter().all(|c| c.status != Status::Unusable);
-    Ok(ScanReport { raw: options.raw.clone(), usable, corpora })
+    Ok(ScanReport { raw: options.raw.clone(), usable, corpora, unknown_folders: selection.unknown_folders })
 }
 
 /// Scans one corpus folder and diagnoses what looks wrong.
@@ -144,16 +154,14 @@ pub fn scan_corpus(raw: &Path, entry: &CorpusEntry, manifest: &Manifest) -> Corp
     match entry.adapter.scan(&root, manifest) {
         Ok(scan) => {
             report.rejected_files = scan.rejects;
-            // As the build does: an item whose label the manifest does not map is a reject.
-            let (items, unmapped): (Vec<_>, Vec<_>) =
-                scan.items.into_iter().partition(|item| manifest.emotion_for(&item.source_label).is_some());
-            report.rejected_files.extend(unmapped.into_iter().map(|item| Reject {
-                source: item.location.source(),
-                reason: format!(
-                    "unknown emotion code '{}' (not in the [labels] of manifests/{}.toml)",
-                    item.source_label, entry.id
-                ),
-            }));
+            // The build's labelling step: an item whose label the manifest does not map is a reject.
+            let mut items = Vec::new();
+            for item in scan.items {
+                match manifest.label_for(&item.source_label) {
+                    Ok(_) => items.push(item),
+                    Err(reason) => report.rejected_files.push(Reject { source: item.location.source(), reason }),
+                }
+            }
             report.found = items.len();
             stub_items = items.iter().filter(|item| stubs.contains(item.location.file())).count();
             report.skipped_files = scan.skipped;

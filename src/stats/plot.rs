@@ -153,6 +153,9 @@ fn histogram(area: &Area, records: &[Record]) -> Result<(), String> {
 pub fn draw(path: &Path, stats: &Stats, records: &[Record]) -> Result<(), PlotError> {
     ensure_fonts();
     let fail = |message: String| PlotError { path: path.to_path_buf(), message };
+    // The image encoder reports file errors in Rust debug form; opening the file first gives the
+    // operating system's own words (no such folder, permission denied, is a directory).
+    std::fs::File::create(path).map_err(|error| fail(error.to_string()))?;
     let height: u32 = PANEL_HEIGHTS.iter().sum();
     let root = BitMapBackend::new(path, (WIDTH, height)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;

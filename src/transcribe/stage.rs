@@ -6,9 +6,9 @@ use super::align::{align, Candidates, Verdict};
 use super::cache::AsrCache;
 use super::report::{Mismatch, TranscriptionReport, Unclear, Unrecognised};
 use super::{Recognizer, TranscribeError};
-use crate::build::progress::Progress;
 use crate::build::report::SplitState;
 use crate::manifest::{Manifest, TranscriptionOrigin};
+use crate::progress::Progress;
 use crate::record::{Record, TranscriptionSource};
 use rayon::prelude::*;
 use std::collections::BTreeSet;
@@ -83,7 +83,7 @@ pub fn transcribe_split(
     let cache = AsrCache::new(job.out, &split);
     let silent: BTreeSet<&str> = state.report.silent.iter().map(String::as_str).collect();
     let wanted = state.records.iter().filter(|r| !silent.contains(r.file_id.as_str())).count();
-    let progress = Progress::new(&format!("{split} asr"), wanted as u64, job.quiet);
+    let progress = Progress::items(&format!("{split} asr"), wanted as u64, "samples", job.quiet);
     // One entry per record, None for the silent ones.
     let heard: Vec<Option<Heard>> = state
         .records

@@ -72,8 +72,10 @@ pub fn pcm_file_id(samples: &[i16]) -> String {
     format!("{}.flac", sha256_hex(&bytes))
 }
 
+/// The `cameo` binary under test: the one cargo built, or `$CAMEO_BIN` when set (to test an
+/// installed binary, or a copy when several checkouts share one cargo target folder).
 pub fn cameo_bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_cameo"))
+    std::env::var_os("CAMEO_BIN").map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_cameo")), PathBuf::from)
 }
 
 /// A split's rejects as (source, reason) pairs, for comparing with the expected set.

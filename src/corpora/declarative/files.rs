@@ -1,7 +1,6 @@
 //! Sorting the files of a corpus folder by the manifest's rules: junk, the metadata table,
-//! sidecar texts, audio (`take`), set aside (`skip`), or matched by no rule. Names that are not
-//! UTF-8 are matched in their lossy form: harmless when set aside, an error naming the path when
-//! they would be audio (a record cannot name them).
+//! sidecar texts, audio (`take`), set aside (`skip`), or matched by no rule. Names are matched
+//! as [`crate::corpora::names`] decodes them.
 use super::compile::Compiled;
 use crate::corpora::walk::{junk_reason, FoundFile};
 use crate::corpora::{Reject, ScanError, Skipped};
@@ -59,16 +58,7 @@ pub fn classify(
         } else {
             let rule = adapter.files.iter().find(|rule| rule.glob.is_match(&entry.relative));
             match rule {
-                Some(rule) if rule.skip.is_none() => {
-                    if !entry.utf8 {
-                        return Err(ScanError::Layout {
-                            path: entry.path,
-                            message: "file name is not valid UTF-8; re-extract the archive with a UTF-8 aware tool"
-                                .into(),
-                        });
-                    }
-                    listing.audio.push(AudioFile::new(entry.relative));
-                }
+                Some(rule) if rule.skip.is_none() => listing.audio.push(AudioFile::new(entry.relative)),
                 _ => rest.push((entry, rule.and_then(|rule| rule.skip.clone()))),
             }
         }

@@ -29,7 +29,7 @@ pub struct Declarative;
 
 impl Corpus for Declarative {
     fn scan(&self, root: &Path, manifest: &Manifest) -> Result<Scan, ScanError> {
-        let manifest_file = format!("manifests/{}.toml", manifest.id);
+        let manifest_file = manifest.origin.clone();
         let spec =
             manifest.adapter.as_ref().filter(|spec| spec.rust.is_none()).ok_or_else(|| ManifestError::Invalid {
                 manifest: manifest_file.clone(),

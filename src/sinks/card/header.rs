@@ -34,8 +34,8 @@ pub fn yaml_header(input: &CardInput) -> Result<String, String> {
         let code = &manifest.language_code;
         if code.len() != 2 || !code.chars().all(|c| c.is_ascii_lowercase()) {
             return Err(format!(
-                "manifests/{}.toml: key `language_code`: '{code}' is not an ISO 639-1 code (two lower-case letters)",
-                manifest.id
+                "{}: key `language_code`: '{code}' is not an ISO 639-1 code (two lower-case letters)",
+                manifest.origin
             ));
         }
     }
