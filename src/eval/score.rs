@@ -28,6 +28,11 @@ impl LabelsScope {
             Self::Collection => "collection",
         }
     }
+
+    /// The scope named in a results file, if it is one of ours.
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Self::Dataset, Self::Collection].into_iter().find(|s| s.as_str() == name)
+    }
 }
 
 /// Candidate labels per dataset display name, each sorted.
@@ -131,12 +136,15 @@ pub fn score(metadata: &Metadata, predictions: &Predictions, options: ScoreOptio
         by_language: summarise(&group_by(&|s| s.language.clone())),
         by_dataset: summarise(&by_dataset_groups),
         by_emotion: overall.classes.clone(),
-        missing: metadata.samples.len() - scored.len(),
+        missing: metadata.samples.len() - scored.len() - predictions.failed.len(),
         model: predictions.model.clone(),
         temperature: predictions.temperature,
         template_version: predictions.template_version.clone(),
         labels_scope: Some(options.labels_scope.as_str().to_string()),
         unknown: scored.iter().filter(|(_, p)| *p == UNKNOWN).count(),
+        failed: predictions.failed.len(),
+        truncated: predictions.items.iter().filter(|p| p.truncated).count(),
+        seed: predictions.seed,
         by_language_dataset: options
             .by_language_dataset
             .then(|| summarise(&group_by(&|s| format!("{}/{}", s.language, s.dataset)))),
