@@ -275,3 +275,69 @@ fn an_incomplete_report_names_the_fix() {
     assert!(stderr.contains("--retry-failed") && stderr.contains("--allow-incomplete"), "{stderr}");
     assert!(!stderr.contains("--require-complete"), "{stderr}");
 }
+
+/// A two-label dataset X answered perfectly, and a seven-label dataset Y where the model gets
+/// anger and fear right (`knows_x_labels`) or wrong, and every other label wrong.
+fn two_dataset_report(dir: &std::path::Path, model: &str, knows_x_labels: bool) -> std::path::PathBuf {
+    let mut samples = Vec::new();
+    let mut lines = String::new();
+    for i in 0..10 {
+        let gold = ["anger", "fear"][i % 2];
+        samples.push(Sample { file_id: file_id(i), dataset: "X", language: "English", split: "x", emotion: gold });
+        lines.push_str(&(json!({"file_id": file_id(i), "response": gold}).to_string() + "\n"));
+    }
+    for i in 0..14 {
+        let gold = EMOTIONS[i % 7];
+        let right = knows_x_labels && (gold == "anger" || gold == "fear");
+        let response = if right { gold.to_string() } else { format!("it is {}", EMOTIONS[(i + 3) % 7]) };
+        let id = file_id(100 + i);
+        samples.push(Sample { file_id: id.clone(), dataset: "Y", language: "Polish", split: "y", emotion: gold });
+        lines.push_str(&(json!({"file_id": id, "response": response}).to_string() + "\n"));
+    }
+    let metadata = dir.join(format!("{model}-metadata.jsonl"));
+    write_metadata(&metadata, &samples);
+    let predictions = dir.join(format!("{model}.jsonl"));
+    std::fs::write(&predictions, lines).unwrap();
+    let report = dir.join(format!("{model}.json"));
+    let (ok, _, stderr) = eval(&[
+        "score",
+        "--metadata",
+        path_str(&metadata),
+        "--predictions",
+        path_str(&predictions),
+        "--output",
+        path_str(&report),
+        "--model",
+        model,
+    ]);
+    assert!(ok, "{stderr}");
+    report
+}
+
+/// The contamination flag compares a dataset with the same model on the same labels
+/// elsewhere, not with its overall macro F1 over many more labels.
+#[test]
+fn contamination_compares_like_with_like() {
+    let dir = tempfile::tempdir().unwrap();
+    let knows = two_dataset_report(dir.path(), "knows", true);
+    let only_x = two_dataset_report(dir.path(), "only-x", false);
+    // The overall macro F1 of "knows" is far below X's 1.0: the old rule would flag X.
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&knows).unwrap()).unwrap();
+    assert!(report["overall"]["macro_f1"].as_f64().unwrap() < 0.6, "{}", report["overall"]);
+    assert_eq!(report["by_dataset"]["X"]["others_macro_f1_gold"], 1.0);
+    let out = dir.path().join("board");
+    let (ok, stdout, stderr) =
+        eval(&["leaderboard", path_str(&knows), path_str(&only_x), "--out", path_str(&out), "--no-published"]);
+    assert!(ok, "{stderr}");
+    let board: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("leaderboard.json")).unwrap()).unwrap();
+    let entry =
+        |model: &str| board["entries"].as_array().unwrap().iter().find(|e| e["model"] == model).unwrap().clone();
+    assert_eq!(entry("knows")["possible_contamination"], json!([]));
+    let flags = entry("only-x")["possible_contamination"].clone();
+    assert_eq!(flags, json!([{"dataset": "X", "dataset_macro_f1": 1.0, "reference_macro_f1": 0.0}]));
+    let row = stdout.lines().find(|l| l.starts_with("| only-x (n/s)")).unwrap();
+    assert!(row.contains("X 1.00"), "{row}");
+    let row = stdout.lines().find(|l| l.starts_with("| knows (n/s)")).unwrap();
+    assert!(row.contains("| none"), "{row}");
+}

@@ -35,6 +35,11 @@ pub struct GroupSummary {
     pub accuracy: f64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unknown_rate: Option<f64>,
+    /// By dataset only: the model's macro F1 (gold labels) on the other datasets' samples
+    /// whose gold label is one of this dataset's labels; the like-with-like reference of the
+    /// contamination check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub others_macro_f1_gold: Option<f64>,
 }
 
 impl From<&Metrics> for Summary {
@@ -58,6 +63,7 @@ impl From<&Metrics> for GroupSummary {
             weighted_f1: m.weighted_f1,
             accuracy: m.accuracy,
             unknown_rate: Some(m.unknown_rate),
+            others_macro_f1_gold: None,
         }
     }
 }

@@ -134,7 +134,7 @@ pub fn score(metadata: &Metadata, predictions: &Predictions, options: ScoreOptio
         n: overall.n,
         overall: Summary::from(&overall),
         by_language: summarise(&group_by(&|s| s.language.clone())),
-        by_dataset: summarise(&by_dataset_groups),
+        by_dataset: with_references(summarise(&by_dataset_groups), metadata, &scored),
         by_emotion: overall.classes.clone(),
         missing: metadata.samples.len() - scored.len() - predictions.failed.len(),
         model: predictions.model.clone(),
@@ -159,4 +159,30 @@ pub fn score(metadata: &Metadata, predictions: &Predictions, options: ScoreOptio
         })
         .collect();
     (report, parsed)
+}
+
+/// Adds to each dataset's figures the like-with-like reference of the contamination check:
+/// macro F1 over the gold labels on the samples of every other dataset whose gold label is one
+/// of this dataset's labels (none when no such sample was scored).
+fn with_references(
+    mut by_dataset: BTreeMap<String, GroupSummary>,
+    metadata: &Metadata,
+    scored: &[(&GoldSample, &str)],
+) -> BTreeMap<String, GroupSummary> {
+    let mut labels_of: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for sample in &metadata.samples {
+        labels_of.entry(sample.dataset.as_str()).or_default().insert(sample.emotion.as_str());
+    }
+    for (name, summary) in by_dataset.iter_mut() {
+        let Some(labels) = labels_of.get(name.as_str()) else { continue };
+        let others: Vec<(&str, &str)> = scored
+            .iter()
+            .filter(|(s, _)| s.dataset != *name && labels.contains(s.emotion.as_str()))
+            .map(|(s, p)| (s.emotion.as_str(), *p))
+            .collect();
+        if !others.is_empty() {
+            summary.others_macro_f1_gold = Some(Metrics::compute(others).macro_f1_gold);
+        }
+    }
+    by_dataset
 }
