@@ -253,6 +253,16 @@ fn runs_with_other_seeds_are_averaged_with_their_spread() {
     assert!(line.contains("0.8717 ± 0.1014"), "{line}");
     assert!(line.contains("|    3 |") || line.contains("| 3 |"), "{line}");
 
+    // Another order of the reports gives the same bytes.
+    let again = dir.path().join("again");
+    let mut args = vec!["leaderboard", "--out", path_str(&again), "--no-published"];
+    args.extend(reports.iter().rev().map(|p| path_str(p)));
+    let (ok, _, stderr) = eval(&args);
+    assert!(ok, "{stderr}");
+    for file in ["leaderboard.json", "leaderboard.csv", "leaderboard.md"] {
+        assert_eq!(std::fs::read(out.join(file)).unwrap(), std::fs::read(again.join(file)).unwrap(), "{file}");
+    }
+
     // The same seed twice is the same run, not two.
     let mut args = vec!["leaderboard", "--out", path_str(&out), "--no-published"];
     args.extend([path_str(&reports[0]), path_str(&reports[1]), path_str(&reports[0])]);

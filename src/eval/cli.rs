@@ -200,7 +200,7 @@ pub fn dispatch(args: EvalArgs) -> anyhow::Result<()> {
                 allow_incomplete: a.allow_incomplete,
             })?;
             print!("{markdown}");
-            eprintln!("wrote {}", a.out.join("leaderboard.md").display());
+            eprintln!("wrote leaderboard.md, leaderboard.json and leaderboard.csv in {}", a.out.display());
         }
     }
     Ok(())

@@ -269,8 +269,15 @@ impl Leaderboard {
                 None => groups.push((model, report.temperature, vec![(path.clone(), report.clone())])),
             }
         }
-        let mut entries: Vec<Entry> =
-            groups.into_iter().map(|(model, _, runs)| Entry::from_reports(model, &runs)).collect();
+        // Runs in a fixed order (seed, then path), so that the sums behind the means, and so
+        // every output byte, do not depend on the order the reports were given in.
+        let mut entries: Vec<Entry> = groups
+            .into_iter()
+            .map(|(model, _, mut runs)| {
+                runs.sort_by(|(pa, a), (pb, b)| a.seed.cmp(&b.seed).then_with(|| pa.cmp(pb)));
+                Entry::from_reports(model, &runs)
+            })
+            .collect();
         let published = include_published.then(published);
         if let Some(data) = &published {
             for row in &data.overall {
