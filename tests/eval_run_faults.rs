@@ -186,6 +186,17 @@ fn work_is_spread_over_endpoints_and_a_dead_one_hands_its_samples_on() {
     let (from_a, from_b) = (a.received.lock().unwrap().len(), b.received.lock().unwrap().len());
     assert_eq!(from_a + from_b, 12);
     assert!(from_a > 0 && from_b > 0, "both endpoints got work: {from_a} and {from_b}");
+    // Round-robin even with one request in flight.
+    let (c, d) = (
+        start_server(Arc::new(|_, _| (200, vllm_completion(Some("fear"), "stop", 1)))),
+        start_server(Arc::new(|_, _| (200, vllm_completion(Some("fear"), "stop", 1)))),
+    );
+    let output = dir.path().join("serial.jsonl");
+    let mut args = run_args(&c.base, path_str(dir.path()), path_str(&output));
+    args.extend(["--endpoint", &d.base, "--concurrency", "1"]);
+    let (ok, _, stderr) = eval(&args);
+    assert!(ok, "{stderr}");
+    assert_eq!((c.received.lock().unwrap().len(), d.received.lock().unwrap().len()), (6, 6));
     let header = read_json(&dir.path().join("both.jsonl.run.json"));
     assert_eq!(header["endpoints"], serde_json::json!([a.base, b.base]));
 
@@ -197,7 +208,7 @@ fn work_is_spread_over_endpoints_and_a_dead_one_hands_its_samples_on() {
     args.extend(["--endpoint", &live.base, "--concurrency", "4", "--retries", "1"]);
     let (ok, _, stderr) = eval(&args);
     assert!(ok, "{stderr}");
-    assert!(stderr.contains(&format!("taking {dead} out")), "{stderr}");
+    assert_eq!(stderr.matches(&format!("taking {dead} out")).count(), 1, "{stderr}");
     let lines = read_lines(&output);
     assert_eq!(lines.len(), 12);
     assert!(lines.iter().all(|l| l["endpoint"] == live.base.as_str() && l["response"] == "fear"));

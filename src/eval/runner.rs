@@ -152,13 +152,14 @@ pub fn run(options: &RunOptions) -> Result<RunSummary, EvalError> {
     let truncated = AtomicUsize::new(0);
     let failed = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
+    let turns = AtomicUsize::new(0);
     let failure: Mutex<Option<EvalError>> = Mutex::new(None);
     let workers = options.concurrency.clamp(1, 256).min(pending.len().max(1));
 
     std::thread::scope(|scope| {
-        for worker in 0..workers {
-            let (queue, endpoints, writer, agent, candidates, metadata) =
-                (&queue, &endpoints, &writer, &agent, &candidates, &metadata);
+        for _ in 0..workers {
+            let (queue, endpoints, writer, agent, candidates, metadata, turns) =
+                (&queue, &endpoints, &writer, &agent, &candidates, &metadata, &turns);
             let (written, truncated, failed, stop, failure, progress) =
                 (&written, &truncated, &failed, &stop, &failure, &progress);
             scope.spawn(move || loop {
@@ -168,9 +169,10 @@ pub fn run(options: &RunOptions) -> Result<RunSummary, EvalError> {
                 let Some(sample) = queue.lock().expect("no poisoned lock").pop_front() else {
                     break;
                 };
-                // Worker k keeps to endpoint k mod (live endpoints), so the load is spread.
+                // Requests go round-robin over the live endpoints, whatever the concurrency.
                 let live: Vec<&Endpoint> = endpoints.iter().filter(|e| !e.down.load(Ordering::SeqCst)).collect();
-                let Some(endpoint) = live.get(worker % live.len().max(1)).copied() else {
+                let turn = turns.fetch_add(1, Ordering::SeqCst);
+                let Some(endpoint) = live.get(turn % live.len().max(1)).copied() else {
                     stop.store(true, Ordering::SeqCst);
                     break;
                 };
@@ -183,7 +185,7 @@ pub fn run(options: &RunOptions) -> Result<RunSummary, EvalError> {
                 };
                 let line = match outcome {
                     Outcome::EndpointFailed { message } => {
-                        endpoint.down.store(true, Ordering::SeqCst);
+                        let was_down = endpoint.down.swap(true, Ordering::SeqCst);
                         let left = endpoints.iter().filter(|e| !e.down.load(Ordering::SeqCst)).count();
                         if left == 0 {
                             stop.store(true, Ordering::SeqCst);
@@ -194,10 +196,12 @@ pub fn run(options: &RunOptions) -> Result<RunSummary, EvalError> {
                             failure.lock().expect("no poisoned lock").get_or_insert(error);
                             break;
                         }
-                        eprintln!(
-                            "cameo eval run: taking {} out ({message}); {left} endpoint(s) left, {} goes to another",
-                            endpoint.url, sample.file_id
-                        );
+                        if !was_down {
+                            eprintln!(
+                                "cameo eval run: taking {} out ({message}); {left} endpoint(s) left, its samples go to them",
+                                endpoint.url
+                            );
+                        }
                         queue.lock().expect("no poisoned lock").push_front(sample);
                         continue;
                     }
