@@ -347,6 +347,9 @@ fn every_parameter_is_sent_and_recorded() {
     assert_eq!(header["metadata"]["sha256"], sha256.as_str());
     assert_eq!(header["template_version"], "cameo-v1");
     assert!(header["instruction_template"].as_str().unwrap().contains("{labels}"));
+    let instructions = &header["instructions"];
+    assert!(instructions["CREMA-D"].as_str().unwrap().contains("labels: anger, sadness."), "{instructions}");
+    assert!(instructions["nEMO"].as_str().unwrap().contains("labels: anger, fear."), "{instructions}");
     let parameters = &header["parameters"];
     for (key, value) in [
         ("model", json!("test-model")),

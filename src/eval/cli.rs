@@ -96,7 +96,7 @@ pub struct ScoreArgs {
 pub struct RunArgs {
     /// Base URL as OpenAI clients take it; requests go to <URL>/chat/completions. Repeat it to
     /// spread the work over several servers (one going down does not stop the others).
-    #[arg(long = "endpoint", required = true)]
+    #[arg(long = "endpoint", value_name = "URL", required = true)]
     pub endpoints: Vec<String>,
     /// Model name sent in every request (as the server knows it).
     #[arg(long)]

@@ -98,6 +98,8 @@ pub struct RunHeader {
     pub metadata_sha256: String,
     pub template_version: &'static str,
     pub instruction_template: &'static str,
+    /// The instruction as sent, per dataset (its candidate labels filled in).
+    pub instructions: Map<String, Value>,
     /// The recorded settings (a resume must keep them).
     pub columns: RunColumns,
     /// Settings that may change between invocations (splits, concurrency, retries ...).
@@ -153,6 +155,7 @@ pub fn write_header(output: &Path, header: &RunHeader) -> Result<(), EvalError> 
             "metadata": {"path": header.metadata_path.display().to_string(), "sha256": header.metadata_sha256},
             "template_version": header.template_version,
             "instruction_template": header.instruction_template,
+            "instructions": header.instructions,
             "parameters": parameters,
             "endpoints": header.endpoints,
             "invocations": [invocation],

@@ -115,6 +115,10 @@ pub fn run(options: &RunOptions) -> Result<RunSummary, EvalError> {
             metadata_sha256,
             template_version: TEMPLATE_VERSION,
             instruction_template: TEMPLATE,
+            instructions: candidates
+                .iter()
+                .map(|(dataset, labels)| (dataset.to_string(), json!(render(labels.labels()))))
+                .collect(),
             columns,
             other: other_settings(options),
             endpoints: options.endpoints.clone(),

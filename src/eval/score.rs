@@ -66,6 +66,11 @@ impl CandidateLabels {
     pub fn of(&self, sample: &GoldSample) -> &LabelSet {
         &self.by_dataset[&sample.dataset]
     }
+
+    /// Every dataset with its candidate labels, by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &LabelSet)> {
+        self.by_dataset.iter().map(|(name, labels)| (name.as_str(), labels))
+    }
 }
 
 /// Options of one scoring.
