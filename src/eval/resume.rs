@@ -166,3 +166,21 @@ pub fn write_header(output: &Path, header: &RunHeader) -> Result<(), EvalError> 
     text.push('\n');
     crate::fsutil::write_atomic(&path, text.as_bytes()).map_err(|e| EvalError::io(&path, e))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_sits_beside_the_results() {
+        assert_eq!(header_path(Path::new("out/qwen2.jsonl")), PathBuf::from("out/qwen2.jsonl.run.json"));
+    }
+
+    #[test]
+    fn numbers_compare_by_value() {
+        assert!(same(&json!(0), &json!(0.0)));
+        assert!(!same(&json!(0.7), &json!(0.70001)));
+        assert!(!same(&json!(0), &Value::Null));
+        assert!(same(&json!("before"), &json!("before")));
+    }
+}
