@@ -132,3 +132,222 @@ fn bad_or_incomplete_reports_are_refused() {
     let (ok, _, stderr) = eval(&["leaderboard", path_str(&incomplete), "--out", path_str(&out), "--allow-incomplete"]);
     assert!(ok, "{stderr}");
 }
+
+/// Three runs (seeds 1, 2, 3) of one model at one temperature: 12 samples, the first `seed`
+/// answers unknown, and seed 3 also gets the last one wrong. Returns the report paths.
+fn seeded_reports(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let labels = ["anger", "fear", "sadness"];
+    let samples: Vec<Sample> = (0..12)
+        .map(|i| Sample {
+            file_id: file_id(i),
+            dataset: "CREMA-D",
+            language: "English",
+            split: "crema_d",
+            emotion: labels[i % 3],
+        })
+        .collect();
+    let metadata = dir.join("metadata.jsonl");
+    write_metadata(&metadata, &samples);
+    let mut reports = Vec::new();
+    for seed in 1..=3usize {
+        let lines: String = (0..12)
+            .map(|i| {
+                let response = if i < seed {
+                    "no idea"
+                } else if i == 11 && seed == 3 {
+                    "fear"
+                } else {
+                    labels[i % 3]
+                };
+                let line = json!({"file_id": file_id(i), "response": response, "model": "model-a",
+                    "temperature": 0.0, "seed": seed, "labels_scope": "dataset", "template_version": "cameo-v1"});
+                line.to_string() + "\n"
+            })
+            .collect();
+        let predictions = dir.join(format!("seed{seed}.jsonl"));
+        std::fs::write(&predictions, lines).unwrap();
+        let report = dir.join(format!("seed{seed}.json"));
+        let (ok, _, stderr) = eval(&[
+            "score",
+            "--metadata",
+            path_str(&metadata),
+            "--predictions",
+            path_str(&predictions),
+            "--output",
+            path_str(&report),
+        ]);
+        assert!(ok, "{stderr}");
+        reports.push(report);
+    }
+    reports
+}
+
+fn close(value: &serde_json::Value, expected: f64) {
+    let got = value.as_f64().unwrap();
+    assert!((got - expected).abs() <= 1e-12, "{got} != {expected}");
+}
+
+/// Expected means and sample standard deviations computed once with scikit-learn 1.9.1 and
+/// numpy (`np.mean(v)`, `np.std(v, ddof=1)`) over the three runs' figures:
+/// ```python
+/// gold = [E[i % 3] for i in range(12)]
+/// pred = ["unknown" if i < s else ("fear" if i == 11 and s == 3 else gold[i]) for i in range(12)]
+/// f1_score(gold, pred, average="macro"); f1_score(gold, pred, labels=sorted(set(gold)), average="macro")
+/// f1_score(gold, pred, average="weighted"); accuracy_score(gold, pred)
+/// ```
+#[test]
+fn runs_with_other_seeds_are_averaged_with_their_spread() {
+    let dir = tempfile::tempdir().unwrap();
+    let reports = seeded_reports(dir.path());
+    let out = dir.path().join("board");
+    let mut args = vec!["leaderboard", "--out", path_str(&out), "--no-published"];
+    args.extend(reports.iter().map(|p| path_str(p)));
+    let (ok, stdout, stderr) = eval(&args);
+    assert!(ok, "{stderr}");
+
+    let board: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("leaderboard.json")).unwrap()).unwrap();
+    assert_eq!(board["ranked_by"], "macro_f1");
+    let entries = board["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 1, "one row for the three runs");
+    let row = &entries[0];
+    assert_eq!(row["model"], "model-a");
+    assert_eq!(row["runs"], 3);
+    assert_eq!(row["seeds"], json!([1, 2, 3]));
+    close(&row["macro_f1"]["mean"], 0.6537698412698413);
+    close(&row["macro_f1"]["std"], 0.07601433632734336);
+    close(&row["macro_f1_gold"]["mean"], 0.8716931216931217);
+    close(&row["macro_f1_gold"]["std"], 0.10135244843645783);
+    close(&row["weighted_f1"]["mean"], 0.8716931216931217);
+    close(&row["weighted_f1"]["std"], 0.10135244843645783);
+    close(&row["accuracy"]["mean"], 0.8055555555555555);
+    close(&row["accuracy"]["std"], 0.1272937693043289);
+    close(&row["unknown_rate"], 6.0 / 36.0);
+
+    // The CSV, read back by an independent reader (Python's csv module).
+    let csv_path = out.join("leaderboard.csv");
+    let script =
+        "import csv, json, sys\nrows = list(csv.DictReader(open(sys.argv[1], newline='')))\nprint(json.dumps(rows))";
+    let output = std::process::Command::new("python3").args(["-c", script, path_str(&csv_path)]).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let rows: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let row = &rows[0];
+    assert_eq!(row["model"], "model-a");
+    assert_eq!(row["temperature"], "0");
+    assert_eq!(row["runs"], "3");
+    assert_eq!(row["n"], "12");
+    for (column, expected) in [
+        ("macro_f1", 0.6537698412698413),
+        ("macro_f1_std", 0.07601433632734336),
+        ("macro_f1_gold", 0.8716931216931217),
+        ("macro_f1_gold_std", 0.10135244843645783),
+        ("accuracy", 0.8055555555555555),
+        ("accuracy_std", 0.1272937693043289),
+    ] {
+        let got: f64 = row[column].as_str().unwrap().parse().unwrap();
+        assert!((got - expected).abs() <= 1e-12, "{column}: {got} != {expected}");
+    }
+    // The Markdown shows mean ± std and the number of runs.
+    let line = stdout.lines().find(|l| l.starts_with("| model-a (0.0)")).unwrap();
+    assert!(line.contains("0.6538 ± 0.0760"), "{line}");
+    assert!(line.contains("0.8717 ± 0.1014"), "{line}");
+    assert!(line.contains("|    3 |") || line.contains("| 3 |"), "{line}");
+
+    // Another order of the reports gives the same bytes.
+    let again = dir.path().join("again");
+    let mut args = vec!["leaderboard", "--out", path_str(&again), "--no-published"];
+    args.extend(reports.iter().rev().map(|p| path_str(p)));
+    let (ok, _, stderr) = eval(&args);
+    assert!(ok, "{stderr}");
+    for file in ["leaderboard.json", "leaderboard.csv", "leaderboard.md"] {
+        assert_eq!(std::fs::read(out.join(file)).unwrap(), std::fs::read(again.join(file)).unwrap(), "{file}");
+    }
+
+    // The same seed twice is the same run, not two.
+    let mut args = vec!["leaderboard", "--out", path_str(&out), "--no-published"];
+    args.extend([path_str(&reports[0]), path_str(&reports[1]), path_str(&reports[0])]);
+    let (ok, _, stderr) = eval(&args);
+    assert!(!ok);
+    assert!(stderr.contains("seed 1 of model-a at temperature 0.0 is already given by"), "{stderr}");
+}
+
+#[test]
+fn an_incomplete_report_names_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let incomplete = dir.path().join("incomplete.json");
+    let report =
+        json!({"n": 10, "overall": {"macro_f1": 0.1, "weighted_f1": 0.1, "accuracy": 0.1}, "missing": 1, "failed": 2});
+    std::fs::write(&incomplete, report.to_string()).unwrap();
+    let out = dir.path().join("board");
+    let (ok, _, stderr) = eval(&["leaderboard", path_str(&incomplete), "--out", path_str(&out)]);
+    assert!(!ok);
+    assert!(stderr.contains("incomplete.json: 1 of 13 samples have no prediction, 2 failed"), "{stderr}");
+    assert!(stderr.contains("--retry-failed") && stderr.contains("--allow-incomplete"), "{stderr}");
+    assert!(!stderr.contains("--require-complete"), "{stderr}");
+}
+
+/// A two-label dataset X answered perfectly, and a seven-label dataset Y where the model gets
+/// anger and fear right (`knows_x_labels`) or wrong, and every other label wrong.
+fn two_dataset_report(dir: &std::path::Path, model: &str, knows_x_labels: bool) -> std::path::PathBuf {
+    let mut samples = Vec::new();
+    let mut lines = String::new();
+    for i in 0..10 {
+        let gold = ["anger", "fear"][i % 2];
+        samples.push(Sample { file_id: file_id(i), dataset: "X", language: "English", split: "x", emotion: gold });
+        lines.push_str(&(json!({"file_id": file_id(i), "response": gold}).to_string() + "\n"));
+    }
+    for i in 0..14 {
+        let gold = EMOTIONS[i % 7];
+        let right = knows_x_labels && (gold == "anger" || gold == "fear");
+        let response = if right { gold.to_string() } else { format!("it is {}", EMOTIONS[(i + 3) % 7]) };
+        let id = file_id(100 + i);
+        samples.push(Sample { file_id: id.clone(), dataset: "Y", language: "Polish", split: "y", emotion: gold });
+        lines.push_str(&(json!({"file_id": id, "response": response}).to_string() + "\n"));
+    }
+    let metadata = dir.join(format!("{model}-metadata.jsonl"));
+    write_metadata(&metadata, &samples);
+    let predictions = dir.join(format!("{model}.jsonl"));
+    std::fs::write(&predictions, lines).unwrap();
+    let report = dir.join(format!("{model}.json"));
+    let (ok, _, stderr) = eval(&[
+        "score",
+        "--metadata",
+        path_str(&metadata),
+        "--predictions",
+        path_str(&predictions),
+        "--output",
+        path_str(&report),
+        "--model",
+        model,
+    ]);
+    assert!(ok, "{stderr}");
+    report
+}
+
+/// The contamination flag compares a dataset with the same model on the same labels
+/// elsewhere, not with its overall macro F1 over many more labels.
+#[test]
+fn contamination_compares_like_with_like() {
+    let dir = tempfile::tempdir().unwrap();
+    let knows = two_dataset_report(dir.path(), "knows", true);
+    let only_x = two_dataset_report(dir.path(), "only-x", false);
+    // The overall macro F1 of "knows" is far below X's 1.0: the old rule would flag X.
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&knows).unwrap()).unwrap();
+    assert!(report["overall"]["macro_f1"].as_f64().unwrap() < 0.6, "{}", report["overall"]);
+    assert_eq!(report["by_dataset"]["X"]["others_macro_f1_gold"], 1.0);
+    let out = dir.path().join("board");
+    let (ok, stdout, stderr) =
+        eval(&["leaderboard", path_str(&knows), path_str(&only_x), "--out", path_str(&out), "--no-published"]);
+    assert!(ok, "{stderr}");
+    let board: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("leaderboard.json")).unwrap()).unwrap();
+    let entry =
+        |model: &str| board["entries"].as_array().unwrap().iter().find(|e| e["model"] == model).unwrap().clone();
+    assert_eq!(entry("knows")["possible_contamination"], json!([]));
+    let flags = entry("only-x")["possible_contamination"].clone();
+    assert_eq!(flags, json!([{"dataset": "X", "dataset_macro_f1": 1.0, "reference_macro_f1": 0.0}]));
+    let row = stdout.lines().find(|l| l.starts_with("| only-x (n/s)")).unwrap();
+    assert!(row.contains("X 1.00"), "{row}");
+    let row = stdout.lines().find(|l| l.starts_with("| knows (n/s)")).unwrap();
+    assert!(row.contains("| none"), "{row}");
+}

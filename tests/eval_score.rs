@@ -92,6 +92,8 @@ fn close(value: &Value, expected: f64) {
 /// figs([r for r in rows if r[1] == "English"]) # and so on per language and dataset
 /// labels = sorted(set(g) | set(p))
 /// precision_recall_fscore_support(g, p, labels=labels, zero_division=0)
+/// # macro F1 over the gold labels only, per group as above:
+/// f1_score(g, p, labels=sorted(set(g)), average="macro")
 /// ```
 #[test]
 fn score_matches_scikit_learn() {
@@ -137,6 +139,30 @@ fn score_matches_scikit_learn() {
         close(&g["weighted_f1"], weighted_f1);
         close(&g["accuracy"], accuracy);
     }
+    // Both macro-F1 conventions side by side, and the share of answers mapped to unknown.
+    close(&r["overall"]["macro_f1_gold"], 0.7014880952380953);
+    close(&r["overall"]["unknown_rate"], 2.0 / 22.0);
+    let gold_only = [
+        ("by_language", "English", 0.7791666666666667, 1.0 / 15.0),
+        ("by_language", "Polish", 0.49999999999999994, 1.0 / 7.0),
+        ("by_dataset", "CREMA-D", 0.75, 1.0 / 8.0),
+        ("by_dataset", "RAVDESS", 0.6666666666666666, 0.0),
+        ("by_dataset", "nEMO", 0.49999999999999994, 1.0 / 7.0),
+    ];
+    for (breakdown, name, macro_f1_gold, unknown_rate) in gold_only {
+        close(&r[breakdown][name]["macro_f1_gold"], macro_f1_gold);
+        close(&r[breakdown][name]["unknown_rate"], unknown_rate);
+    }
+    assert_eq!(r["failed"], 0);
+    assert_eq!(r["truncated"], 0);
+    // The like-with-like reference of the contamination check: macro F1 (gold labels) on the
+    // other datasets' samples whose gold label is one of this dataset's labels. scikit-learn:
+    // `sub = [r for r in rows if r[0] != ds and r[2] in labels_of(ds)]`, then
+    // `f1_score(g, p, labels=sorted(set(g)), average="macro")` on `sub`.
+    close(&r["by_dataset"]["CREMA-D"]["others_macro_f1_gold"], 0.5833333333333333);
+    close(&r["by_dataset"]["RAVDESS"]["others_macro_f1_gold"], 0.7047619047619047);
+    close(&r["by_dataset"]["nEMO"]["others_macro_f1_gold"], 0.8277777777777778);
+    assert!(r["by_language"]["English"].get("others_macro_f1_gold").is_none());
     let emotions = [
         ("anger", 0.75, 0.75, 0.75, 4),
         ("calm", 1.0, 0.5, 0.6666666666666666, 2),
@@ -170,6 +196,7 @@ fn score_matches_scikit_learn() {
     assert_eq!(ravdess["counts"][1], json!([0, 1, 0, 0, 1, 0]));
     assert!(stdout.contains("overall"), "{stdout}");
     assert!(stdout.contains("0.6235"), "{stdout}");
+    assert!(stdout.contains("macro F1 (gold)") && stdout.contains("0.7015"), "{stdout}");
     let md = std::fs::read_to_string(&markdown).unwrap();
     assert!(md.contains("| English "), "{md}");
 }
@@ -313,4 +340,80 @@ fn parse_prints_the_chosen_label() {
     let (ok, _, stderr) = eval(&["parse", "--labels", "anger,fear,anger", "x"]);
     assert!(!ok);
     assert_eq!(stderr, "error: --labels: label \"anger\" is given twice (positions 1 and 3)\n");
+}
+
+#[test]
+fn parse_takes_a_leading_dash_upper_case_labels_and_python_whitespace() {
+    let (ok, stdout, stderr) = eval(&["parse", "--labels", "anger,fear", "-angry"]);
+    assert!(ok, "{stderr}");
+    assert_eq!(stdout, "anger\n");
+    let (ok, stdout, stderr) = eval(&["parse", "--labels", "Anger,FEAR", "Fear"]);
+    assert!(ok, "{stderr}");
+    assert_eq!(stdout, "fear\n");
+    // U+001C splits words as Python's str.split does: "disgust" and "anger" each score 1.0
+    // and the tie goes to "anger"; read as one word "disgustanger" it would pick "disgust".
+    let (ok, stdout, stderr) = eval(&["parse", "--labels", "disgust,anger,fear", "disgust\u{1c}anger"]);
+    assert!(ok, "{stderr}");
+    assert_eq!(stdout, "anger\n");
+}
+
+#[test]
+fn json_flag_prints_the_report_on_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let (metadata, predictions) = fixture(dir.path(), 0);
+    let report = dir.path().join("r.json");
+    let (ok, stdout, stderr) = eval(&[
+        "score",
+        "--metadata",
+        &metadata,
+        "--predictions",
+        &predictions,
+        "--output",
+        path_str(&report),
+        "--json",
+    ]);
+    assert!(ok, "{stderr}");
+    assert_eq!(stdout, std::fs::read_to_string(&report).unwrap());
+    let value: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(value["n"], 22);
+}
+
+/// `eval score` takes the label scope the answers were asked with from the results, and
+/// refuses another.
+#[test]
+fn label_scope_comes_from_the_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let (metadata, predictions) = fixture(dir.path(), 0);
+    let text = std::fs::read_to_string(&predictions).unwrap();
+    let scoped: String = text
+        .lines()
+        .map(|l| {
+            let mut v: Value = serde_json::from_str(l).unwrap();
+            v["labels_scope"] = json!("collection");
+            v.to_string() + "\n"
+        })
+        .collect();
+    std::fs::write(&predictions, scoped).unwrap();
+    let report = dir.path().join("r.json");
+    let base = ["score", "--metadata", &metadata, "--predictions", &predictions, "--output", path_str(&report)];
+    let (ok, _, stderr) = eval(&base);
+    assert!(ok, "{stderr}");
+    assert_eq!(read_json(&report)["labels_scope"], "collection");
+    let mut args = base.to_vec();
+    args.extend(["--labels-scope", "collection"]);
+    assert!(eval(&args).0);
+    let mut args = base.to_vec();
+    args.extend(["--labels-scope", "dataset"]);
+    let (ok, _, stderr) = eval(&args);
+    assert!(!ok);
+    assert!(
+        stderr.contains("predictions.jsonl: the answers were asked with --labels-scope collection, not dataset"),
+        "{stderr}"
+    );
+    // An unknown scope in the results is named.
+    std::fs::write(&predictions, text.replace("\"temperature\"", "\"labels_scope\":\"world\",\"temperature\""))
+        .unwrap();
+    let (ok, _, stderr) = eval(&base);
+    assert!(!ok);
+    assert!(stderr.contains("labels_scope \"world\" is neither `dataset` nor `collection`"), "{stderr}");
 }

@@ -54,6 +54,10 @@ fn interrupted(error: &anyhow::Error) -> Option<&cameo::interrupt::Interrupted> 
             Some(cameo::demo::DemoError::Build(build)) => from_build(build),
             _ => None,
         })
+        .or_else(|| match error.downcast_ref::<cameo::eval::EvalError>() {
+            Some(cameo::eval::EvalError::Interrupted(interrupted)) => Some(interrupted),
+            _ => None,
+        })
         .or_else(|| match error.downcast_ref::<cameo::fetch::FetchError>() {
             Some(cameo::fetch::FetchError::Interrupted(interrupted)) => Some(interrupted),
             _ => None,

@@ -309,7 +309,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             if matches!(args.command, cameo::eval::EvalCommand::Run(_)) {
                 cameo::interrupt::install()?;
             }
-            cameo::eval::run(args)?
+            cameo::eval::run(args, cli.quiet)?
         }
         Command::Completions { shell } => {
             let mut script = Vec::new();

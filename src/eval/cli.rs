@@ -6,6 +6,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 
+use super::client::{AudioPosition, RetryPolicy, Sampling};
 use super::error::EvalError;
 use super::leaderboard::{write_leaderboard, LeaderboardOptions};
 use super::parse::{parse_label_list, LabelSet};
@@ -40,7 +41,8 @@ pub struct ParseArgs {
     /// Candidate labels, comma-separated (e.g. anger,fear,sadness).
     #[arg(long)]
     pub labels: String,
-    /// The model's answer.
+    /// The model's answer (may start with `-`).
+    #[arg(allow_hyphen_values = true)]
     pub response: String,
 }
 
@@ -68,12 +70,14 @@ pub struct ScoreArgs {
     /// Also write the tables as Markdown.
     #[arg(long)]
     pub markdown: Option<PathBuf>,
-    /// Fail when some gold samples have no prediction.
+    /// Fail when some gold samples have no prediction or only failed lines.
     #[arg(long)]
     pub require_complete: bool,
-    /// Candidate labels of a sample: those of its dataset, or all of the collection.
-    #[arg(long, value_enum, default_value_t = LabelsScope::Dataset)]
-    pub labels_scope: LabelsScope,
+    /// Candidate labels of a sample: those of its dataset, or all of the collection. Default:
+    /// the scope the results record (`eval run` writes it), else `dataset`; a scope other than
+    /// the recorded one is refused.
+    #[arg(long, value_enum)]
+    pub labels_scope: Option<LabelsScope>,
     /// Add a breakdown per (language, dataset).
     #[arg(long)]
     pub by_language_dataset: bool,
@@ -83,13 +87,17 @@ pub struct ScoreArgs {
     /// Temperature for the report (default: the `temperature` of the prediction lines).
     #[arg(long)]
     pub temperature: Option<f64>,
+    /// Print the JSON report on stdout instead of the tables.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Base URL as OpenAI clients take it; requests go to <URL>/chat/completions.
-    #[arg(long)]
-    pub endpoint: String,
+    /// Base URL as OpenAI clients take it; requests go to <URL>/chat/completions. Repeat it to
+    /// spread the work over several servers (one going down does not stop the others).
+    #[arg(long = "endpoint", value_name = "URL", required = true)]
+    pub endpoints: Vec<String>,
     /// Model name sent in every request (as the server knows it).
     #[arg(long)]
     pub model: String,
@@ -101,6 +109,21 @@ pub struct RunArgs {
     pub output: PathBuf,
     #[arg(long, default_value_t = 0.0)]
     pub temperature: f64,
+    /// Nucleus sampling mass, sent explicitly (1.0: off).
+    #[arg(long, default_value_t = 1.0)]
+    pub top_p: f64,
+    /// Top-k sampling, sent explicitly (-1: off, vLLM's value for "all tokens").
+    #[arg(long, default_value_t = -1, allow_negative_numbers = true)]
+    pub top_k: i64,
+    /// Repetition penalty, sent explicitly (1.0: off).
+    #[arg(long, default_value_t = 1.0)]
+    pub repetition_penalty: f64,
+    /// Audio part before or after the instruction in the user message.
+    #[arg(long, value_enum, default_value_t = AudioPosition::Before)]
+    pub audio_position: AudioPosition,
+    /// Ask again about samples whose earlier result lines are failures.
+    #[arg(long)]
+    pub retry_failed: bool,
     /// Requests in flight at once.
     #[arg(long, default_value_t = 4)]
     pub concurrency: usize,
@@ -123,7 +146,8 @@ pub struct RunArgs {
     /// Retries of a request after a 408/429/5xx answer or a transport error.
     #[arg(long, default_value_t = 6)]
     pub retries: u32,
-    /// First back-off in milliseconds; doubles with every retry (at most 60 s).
+    /// First back-off in milliseconds; doubles with every retry (at most 60 s), with random
+    /// jitter; a longer Retry-After from the server is honoured (at most 10 min).
     #[arg(long, default_value_t = 1000)]
     pub retry_base_ms: u64,
     /// Time limit of one request, in seconds.
@@ -154,19 +178,35 @@ pub struct LeaderboardArgs {
 }
 
 /// Runs one `cameo eval` subcommand.
-pub fn dispatch(args: EvalArgs) -> anyhow::Result<()> {
+/// Prints a result on stdout unless `quiet`; a closed stdout (e.g. `| head`) is not an error
+/// once the files are written.
+fn print_result(quiet: bool, text: &str) {
+    if !quiet {
+        let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    }
+}
+
+/// Prints a note on stderr unless `quiet`.
+fn note(quiet: bool, text: &str) {
+    if !quiet {
+        let _ = writeln!(std::io::stderr().lock(), "{text}");
+    }
+}
+
+/// Runs an eval subcommand; `quiet` leaves only errors.
+pub fn dispatch(args: EvalArgs, quiet: bool) -> anyhow::Result<()> {
     match args.command {
         EvalCommand::Parse(a) => {
             let labels = LabelSet::new(parse_label_list(&a.labels)?);
-            println!("{}", labels.pick(&a.response));
+            print_result(quiet, &format!("{}\n", labels.pick(&a.response)));
         }
         EvalCommand::Template(a) => {
             let labels = LabelSet::new(parse_label_list(&a.labels)?);
-            println!("{}", render(labels.labels()));
-            eprintln!("template version {TEMPLATE_VERSION}");
+            print_result(quiet, &format!("{}\n", render(labels.labels())));
+            note(quiet, &format!("template version {TEMPLATE_VERSION}"));
         }
-        EvalCommand::Score(a) => score_command(&a)?,
-        EvalCommand::Run(a) => run_command(a)?,
+        EvalCommand::Score(a) => score_command(&a, quiet)?,
+        EvalCommand::Run(a) => run_command(a, quiet)?,
         EvalCommand::Leaderboard(a) => {
             let markdown = write_leaderboard(&LeaderboardOptions {
                 reports: a.reports,
@@ -175,17 +215,35 @@ pub fn dispatch(args: EvalArgs) -> anyhow::Result<()> {
                 include_published: !a.no_published,
                 allow_incomplete: a.allow_incomplete,
             })?;
-            print!("{markdown}");
-            eprintln!("wrote {}", a.out.join("leaderboard.md").display());
+            print_result(quiet, &markdown);
+            note(quiet, &format!("wrote leaderboard.md, leaderboard.json and leaderboard.csv in {}", a.out.display()));
         }
     }
     Ok(())
 }
 
-fn score_command(a: &ScoreArgs) -> anyhow::Result<()> {
+fn score_command(a: &ScoreArgs, quiet: bool) -> anyhow::Result<()> {
     let metadata = Metadata::read(&a.metadata)?;
     let predictions = Predictions::read(&a.predictions, &metadata)?;
-    let options = ScoreOptions { labels_scope: a.labels_scope, by_language_dataset: a.by_language_dataset };
+    let recorded = match &predictions.labels_scope {
+        None => None,
+        Some(name) => Some(
+            LabelsScope::from_name(name)
+                .ok_or_else(|| EvalError::UnknownLabelsScope { path: a.predictions.clone(), found: name.clone() })?,
+        ),
+    };
+    let labels_scope = match (a.labels_scope, recorded) {
+        (Some(given), Some(recorded)) if given != recorded => {
+            return Err(EvalError::LabelsScopeMismatch {
+                path: a.predictions.clone(),
+                recorded: recorded.as_str().to_string(),
+                given: given.as_str().to_string(),
+            }
+            .into())
+        }
+        (given, recorded) => given.or(recorded).unwrap_or_default(),
+    };
+    let options = ScoreOptions { labels_scope, by_language_dataset: a.by_language_dataset };
     let (mut report, parsed) = score(&metadata, &predictions, options);
     if a.model.is_some() {
         report.model.clone_from(&a.model);
@@ -193,10 +251,11 @@ fn score_command(a: &ScoreArgs) -> anyhow::Result<()> {
     if a.temperature.is_some() {
         report.temperature = a.temperature;
     }
-    if a.require_complete && report.missing > 0 {
+    if a.require_complete && (report.missing > 0 || report.failed > 0) {
         return Err(EvalError::Incomplete {
             path: a.predictions.clone(),
             missing: report.missing,
+            failed: report.failed,
             total: metadata.samples.len(),
         }
         .into());
@@ -213,38 +272,52 @@ fn score_command(a: &ScoreArgs) -> anyhow::Result<()> {
     if let Some(path) = &a.markdown {
         write_file(path, report.to_markdown().as_bytes())?;
     }
-    let mut stdout = std::io::stdout().lock();
-    // A closed stdout (e.g. `| head`) is not worth an error once the files are written.
-    let _ = stdout.write_all(report.to_text().as_bytes());
+    let text = if a.json { report.to_json() } else { report.to_text() };
+    print_result(quiet, &text);
     Ok(())
 }
 
-fn run_command(a: RunArgs) -> anyhow::Result<()> {
+fn run_command(a: RunArgs, quiet: bool) -> anyhow::Result<()> {
     let options = RunOptions {
-        endpoint: a.endpoint,
+        endpoints: a.endpoints,
         model: a.model,
         dataset: a.dataset,
         output: a.output,
-        temperature: a.temperature,
+        sampling: Sampling {
+            temperature: a.temperature,
+            top_p: a.top_p,
+            top_k: a.top_k,
+            repetition_penalty: a.repetition_penalty,
+            seed: (!a.no_seed).then_some(a.seed),
+            max_tokens: a.max_tokens,
+        },
+        audio_position: a.audio_position,
         concurrency: a.concurrency,
         limit: a.limit,
         splits: a.splits,
-        seed: (!a.no_seed).then_some(a.seed),
-        max_tokens: a.max_tokens,
         labels_scope: a.labels_scope,
-        retries: a.retries,
-        retry_base: Duration::from_millis(a.retry_base_ms),
+        retry: RetryPolicy { retries: a.retries, base: Duration::from_millis(a.retry_base_ms) },
         timeout: Duration::from_secs(a.timeout_s.max(1)),
         api_key: a.api_key.or_else(|| std::env::var("OPENAI_API_KEY").ok()).filter(|k| !k.is_empty()),
+        retry_failed: a.retry_failed,
+        quiet,
     };
     let summary = runner::run(&options)?;
-    eprintln!(
-        "{}: {} samples selected, {} were done before, {} answered now, {} remaining",
-        options.output.display(),
-        summary.selected,
-        summary.already_done,
-        summary.written,
-        summary.remaining
+    note(
+        quiet,
+        &format!(
+            "{}: {} samples selected, {} were done before, {} answered now, {} remaining; {} failed now, \
+         {} truncated now, {} failed earlier and not retried{}",
+            options.output.display(),
+            summary.selected,
+            summary.already_done,
+            summary.written,
+            summary.remaining,
+            summary.failed,
+            summary.truncated,
+            summary.failed_before,
+            if summary.failed_before > 0 { " (--retry-failed retries them)" } else { "" }
+        ),
     );
     Ok(())
 }

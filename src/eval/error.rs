@@ -24,6 +24,8 @@ impl fmt::Display for Location {
 /// Everything that can go wrong while parsing, scoring, running or ranking.
 #[derive(Debug, thiserror::Error)]
 pub enum EvalError {
+    #[error(transparent)]
+    Interrupted(#[from] crate::interrupt::Interrupted),
     #[error("{path}: {source}", path = .path.display())]
     Io { path: PathBuf, source: std::io::Error },
     #[error("{at}: malformed JSON: {message}")]
@@ -50,8 +52,20 @@ pub enum EvalError {
     DuplicateLabel { label: String, first: usize, second: usize },
     #[error("--labels: label number {position} is empty")]
     EmptyLabel { position: usize },
-    #[error("{path}: {missing} of {total} samples have no prediction (--require-complete)", path = .path.display())]
-    Incomplete { path: PathBuf, missing: usize, total: usize },
+    #[error("{path}: {missing} of {total} samples have no prediction, {failed} failed (--require-complete); resume the run (`cameo eval run`, with --retry-failed for the failed ones) and score again", path = .path.display())]
+    Incomplete { path: PathBuf, missing: usize, failed: usize, total: usize },
+    #[error("{path}: {missing} of {total} samples have no prediction, {failed} failed; finish the run (`cameo eval run` resumes, --retry-failed retries failures) and score it again, or pass --allow-incomplete to rank it anyway", path = .path.display())]
+    IncompleteReport { path: PathBuf, missing: usize, failed: usize, total: usize },
+    #[error("{path}: the answers were asked with --labels-scope {recorded}, not {given}; score with --labels-scope {recorded} or leave the flag out", path = .path.display())]
+    LabelsScopeMismatch { path: PathBuf, recorded: String, given: String },
+    #[error("{path}: labels_scope {found:?} is neither `dataset` nor `collection`", path = .path.display())]
+    UnknownLabelsScope { path: PathBuf, found: String },
+    #[error("{path}: this run was started with {column} {found}, not {expected}; resume with the same settings or use another --output", path = .path.display())]
+    RunHeaderMismatch { path: PathBuf, column: &'static str, found: String, expected: String },
+    #[error("{path}: {column} is {this} here but {first} in {first_path}; runs of one model and temperature must share it", path = .path.display(), first_path = .first_path.display())]
+    MixedRuns { path: PathBuf, column: &'static str, this: String, first: String, first_path: PathBuf },
+    #[error("{path}: seed {seed} of {model} at temperature {temperature} is already given by {first_path} (the same run twice would count double)", path = .path.display(), first_path = .first_path.display())]
+    SameSeedTwice { path: PathBuf, model: String, temperature: String, seed: u64, first_path: PathBuf },
     #[error("{path}: not a cameo eval report: {message}", path = .path.display())]
     BadReport { path: PathBuf, message: String },
     #[error("{path}: {message}", path = .path.display())]

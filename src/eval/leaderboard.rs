@@ -18,40 +18,178 @@ pub const PRIMARY_EMOTIONS: [&str; 7] = ["anger", "disgust", "fear", "happiness"
 /// Where a leaderboard row comes from.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Origin {
-    Report(PathBuf),
+    /// One or more score reports of the same model and temperature (runs with other seeds).
+    Reports(Vec<PathBuf>),
     Published,
 }
 
-/// One row: a model at a temperature.
+/// Sample standard deviation (n - 1 in the denominator) of the runs' values, for each
+/// headline figure; `None` with a single run.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Spread {
+    pub macro_f1: Option<f64>,
+    pub macro_f1_gold: Option<f64>,
+    pub weighted_f1: Option<f64>,
+    pub accuracy: Option<f64>,
+}
+
+/// The reports of one row, with their paths.
+type Runs = Vec<(PathBuf, Report)>;
+
+/// One row: a model at a temperature, the mean over its runs.
 #[derive(Debug, Clone)]
 pub struct Entry {
     pub model: String,
     pub temperature: Option<f64>,
     pub origin: Origin,
+    /// Number of runs averaged (1 for a single report or a published row).
+    pub runs: usize,
+    /// The seeds of the runs, as their reports record them.
+    pub seeds: Vec<Option<u64>>,
+    /// Scored samples per run (the smallest, if runs differ).
     pub n: Option<usize>,
+    /// Means over the runs.
     pub overall: Summary,
+    pub spread: Spread,
     pub macro_f1_by_language: BTreeMap<String, f64>,
     pub macro_f1_by_dataset: BTreeMap<String, f64>,
+    /// Per dataset: (its macro F1 over its gold labels, the model's on the other datasets'
+    /// samples of the same labels), when the reports have both (means over the runs).
+    pub like_with_like: BTreeMap<String, (f64, f64)>,
     pub f1_by_emotion: BTreeMap<String, f64>,
+    /// Summed over the runs.
     pub confusion: Option<ConfusionMatrix>,
 }
 
+fn mean(values: &[f64]) -> f64 {
+    values.iter().sum::<f64>() / values.len() as f64
+}
+
+/// Sample standard deviation, as `numpy.std(values, ddof=1)`; `None` below two values.
+pub fn sample_std(values: &[f64]) -> Option<f64> {
+    if values.len() < 2 {
+        return None;
+    }
+    let m = mean(values);
+    Some((values.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (values.len() - 1) as f64).sqrt())
+}
+
+/// Mean per key over the maps that have the key.
+fn mean_by_key<'a>(maps: impl Iterator<Item = BTreeMap<String, f64>> + 'a) -> BTreeMap<String, f64> {
+    let mut values: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for map in maps {
+        for (key, value) in map {
+            values.entry(key).or_default().push(value);
+        }
+    }
+    values.into_iter().map(|(key, list)| (key, mean(&list))).collect()
+}
+
+/// Adds confusion matrices cell by cell over the union of their labels.
+fn sum_confusions<'a>(matrices: impl Iterator<Item = &'a ConfusionMatrix>) -> Option<ConfusionMatrix> {
+    let mut cells: BTreeMap<(String, String), usize> = BTreeMap::new();
+    let mut labels: BTreeSet<String> = BTreeSet::new();
+    let mut any = false;
+    for matrix in matrices {
+        any = true;
+        labels.extend(matrix.labels.iter().cloned());
+        for (i, row) in matrix.counts.iter().enumerate() {
+            for (j, count) in row.iter().enumerate() {
+                *cells.entry((matrix.labels[i].clone(), matrix.labels[j].clone())).or_default() += count;
+            }
+        }
+    }
+    if !any {
+        return None;
+    }
+    let labels: Vec<String> = labels.into_iter().collect();
+    let index: BTreeMap<&str, usize> = labels.iter().enumerate().map(|(i, l)| (l.as_str(), i)).collect();
+    let mut counts = vec![vec![0; labels.len()]; labels.len()];
+    for ((gold, predicted), count) in &cells {
+        counts[index[gold.as_str()]][index[predicted.as_str()]] = *count;
+    }
+    Some(ConfusionMatrix { labels, counts })
+}
+
 impl Entry {
-    fn from_report(path: &Path, report: &Report) -> Self {
-        let model = report.model.clone().unwrap_or_else(|| {
-            path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
-        });
+    /// The row of one or more reports of the same model and temperature.
+    fn from_reports(model: String, runs: &[(PathBuf, Report)]) -> Self {
+        let figures =
+            |get: &dyn Fn(&Summary) -> f64| -> Vec<f64> { runs.iter().map(|(_, r)| get(&r.overall)).collect() };
+        let optional = |get: &dyn Fn(&Summary) -> Option<f64>| -> Option<Vec<f64>> {
+            runs.iter().map(|(_, r)| get(&r.overall)).collect()
+        };
+        let macro_f1 = figures(&|s| s.macro_f1);
+        let weighted_f1 = figures(&|s| s.weighted_f1);
+        let accuracy = figures(&|s| s.accuracy);
+        let macro_f1_gold = optional(&|s| s.macro_f1_gold);
+        let unknown_rate = optional(&|s| s.unknown_rate);
         Self {
             model,
-            temperature: report.temperature,
-            origin: Origin::Report(path.to_path_buf()),
-            n: Some(report.n),
-            overall: report.overall,
-            macro_f1_by_language: report.by_language.iter().map(|(k, v)| (k.clone(), v.macro_f1)).collect(),
-            macro_f1_by_dataset: report.by_dataset.iter().map(|(k, v)| (k.clone(), v.macro_f1)).collect(),
-            f1_by_emotion: report.by_emotion.iter().map(|(k, v)| (k.clone(), v.f1)).collect(),
-            confusion: report.confusion.overall.clone(),
+            temperature: runs[0].1.temperature,
+            origin: Origin::Reports(runs.iter().map(|(p, _)| p.clone()).collect()),
+            runs: runs.len(),
+            seeds: runs.iter().map(|(_, r)| r.seed).collect(),
+            n: runs.iter().map(|(_, r)| r.n).min(),
+            overall: Summary {
+                macro_f1: mean(&macro_f1),
+                macro_f1_gold: macro_f1_gold.as_deref().map(mean),
+                weighted_f1: mean(&weighted_f1),
+                accuracy: mean(&accuracy),
+                unknown_rate: unknown_rate.as_deref().map(mean),
+            },
+            spread: Spread {
+                macro_f1: sample_std(&macro_f1),
+                macro_f1_gold: macro_f1_gold.as_deref().and_then(sample_std),
+                weighted_f1: sample_std(&weighted_f1),
+                accuracy: sample_std(&accuracy),
+            },
+            macro_f1_by_language: mean_by_key(
+                runs.iter().map(|(_, r)| r.by_language.iter().map(|(k, v)| (k.clone(), v.macro_f1)).collect()),
+            ),
+            macro_f1_by_dataset: mean_by_key(
+                runs.iter().map(|(_, r)| r.by_dataset.iter().map(|(k, v)| (k.clone(), v.macro_f1)).collect()),
+            ),
+            like_with_like: {
+                let own = mean_by_key(runs.iter().map(|(_, r)| {
+                    r.by_dataset.iter().filter_map(|(k, v)| Some((k.clone(), v.macro_f1_gold?))).collect()
+                }));
+                let others = mean_by_key(runs.iter().map(|(_, r)| {
+                    r.by_dataset.iter().filter_map(|(k, v)| Some((k.clone(), v.others_macro_f1_gold?))).collect()
+                }));
+                own.into_iter().filter_map(|(k, a)| others.get(&k).map(|&b| (k, (a, b)))).collect()
+            },
+            f1_by_emotion: mean_by_key(
+                runs.iter().map(|(_, r)| r.by_emotion.iter().map(|(k, v)| (k.clone(), v.f1)).collect()),
+            ),
+            confusion: sum_confusions(runs.iter().filter_map(|(_, r)| r.confusion.overall.as_ref())),
         }
+    }
+
+    /// Datasets flagged as possibly seen in training. Like with like where the reports allow
+    /// it: a dataset's macro F1 over its gold labels against the model's on the other
+    /// datasets' samples of the same labels; otherwise (older reports) a dataset's macro F1
+    /// against the model's overall macro F1, as the paper's figures allow.
+    pub fn flags(&self, margin: f64) -> Vec<Flag> {
+        let mut flags: Vec<Flag> = self
+            .like_with_like
+            .iter()
+            .filter(|(_, (own, others))| own - others > margin)
+            .map(|(dataset, &(own, others))| Flag {
+                dataset: dataset.clone(),
+                dataset_macro_f1: own,
+                reference_macro_f1: others,
+            })
+            .collect();
+        let rest: BTreeMap<String, f64> = self
+            .macro_f1_by_dataset
+            .iter()
+            .filter(|(k, _)| !self.like_with_like.contains_key(*k))
+            .map(|(k, v)| (k.clone(), *v))
+            .collect();
+        flags.extend(contamination_flags(self.overall.macro_f1, &rest, margin));
+        flags.sort_by(|a, b| a.dataset.cmp(&b.dataset));
+        flags
     }
 
     /// `model (temperature)`, as the paper names rows.
@@ -61,9 +199,21 @@ impl Entry {
 
     fn source(&self) -> String {
         match &self.origin {
-            Origin::Report(path) => path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
+            Origin::Reports(paths) => paths
+                .iter()
+                .map(|p| p.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default())
+                .collect::<Vec<_>>()
+                .join(" "),
             Origin::Published => "paper".to_string(),
         }
+    }
+}
+
+/// A mean with its spread: `0.2023 ± 0.0012`, or the mean alone for one run.
+fn with_spread(mean: f64, std: Option<f64>) -> String {
+    match std {
+        Some(std) => format!("{} ± {}", figure(mean), figure(std)),
+        None => figure(mean),
     }
 }
 
@@ -71,17 +221,19 @@ fn temperature_text(temperature: Option<f64>) -> String {
     temperature.map_or_else(|| "n/s".to_string(), |t| format!("{t:.1}"))
 }
 
-/// A dataset whose macro F1 exceeds the model's overall macro F1 by more than the margin.
+/// A dataset whose macro F1 exceeds its reference (see [`Entry::flags`]) by more than the
+/// margin.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Flag {
     pub dataset: String,
     pub dataset_macro_f1: f64,
-    pub overall_macro_f1: f64,
+    /// The figure it is compared with.
+    pub reference_macro_f1: f64,
 }
 
 impl Flag {
     fn excess(&self) -> f64 {
-        self.dataset_macro_f1 - self.overall_macro_f1
+        self.dataset_macro_f1 - self.reference_macro_f1
     }
 }
 
@@ -90,7 +242,7 @@ pub fn contamination_flags(overall: f64, by_dataset: &BTreeMap<String, f64>, mar
     by_dataset
         .iter()
         .filter(|(_, &f1)| f1 - overall > margin)
-        .map(|(dataset, &f1)| Flag { dataset: dataset.clone(), dataset_macro_f1: f1, overall_macro_f1: overall })
+        .map(|(dataset, &f1)| Flag { dataset: dataset.clone(), dataset_macro_f1: f1, reference_macro_f1: overall })
         .collect()
 }
 
@@ -103,8 +255,29 @@ pub struct Leaderboard {
 }
 
 impl Leaderboard {
+    /// Groups the reports by model and temperature (their runs are averaged) and adds the
+    /// published rows.
     pub fn new(reports: &[(PathBuf, Report)], include_published: bool, margin: f64) -> Self {
-        let mut entries: Vec<Entry> = reports.iter().map(|(path, report)| Entry::from_report(path, report)).collect();
+        let mut groups: Vec<(String, Option<f64>, Runs)> = Vec::new();
+        for (path, report) in reports {
+            let model = report.model.clone().unwrap_or_else(|| {
+                path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
+            });
+            let same = |t: Option<f64>| t.map(f64::to_bits) == report.temperature.map(f64::to_bits);
+            match groups.iter_mut().find(|(m, t, _)| *m == model && same(*t)) {
+                Some((_, _, runs)) => runs.push((path.clone(), report.clone())),
+                None => groups.push((model, report.temperature, vec![(path.clone(), report.clone())])),
+            }
+        }
+        // Runs in a fixed order (seed, then path), so that the sums behind the means, and so
+        // every output byte, do not depend on the order the reports were given in.
+        let mut entries: Vec<Entry> = groups
+            .into_iter()
+            .map(|(model, _, mut runs)| {
+                runs.sort_by(|(pa, a), (pb, b)| a.seed.cmp(&b.seed).then_with(|| pa.cmp(pb)));
+                Entry::from_reports(model, &runs)
+            })
+            .collect();
         let published = include_published.then(published);
         if let Some(data) = &published {
             for row in &data.overall {
@@ -118,10 +291,20 @@ impl Leaderboard {
                     model: row.model.clone(),
                     temperature: Some(row.temperature),
                     origin: Origin::Published,
+                    runs: 1,
+                    seeds: vec![None],
                     n: Some(41_265),
-                    overall: Summary { macro_f1: row.macro_f1, weighted_f1: row.weighted_f1, accuracy: row.accuracy },
+                    overall: Summary {
+                        macro_f1: row.macro_f1,
+                        macro_f1_gold: None,
+                        weighted_f1: row.weighted_f1,
+                        accuracy: row.accuracy,
+                        unknown_rate: None,
+                    },
+                    spread: Spread::default(),
                     macro_f1_by_language: by_language,
                     macro_f1_by_dataset: BTreeMap::new(),
+                    like_with_like: BTreeMap::new(),
                     f1_by_emotion: BTreeMap::new(),
                     confusion: None,
                 });
@@ -146,14 +329,17 @@ impl Leaderboard {
         let mut table = Table::new([
             "model (temperature)",
             "macro F1",
+            "macro F1 (gold)",
             "weighted F1",
             "accuracy",
+            "unknown rate",
+            "runs",
             "n",
             "source",
             "possible contamination",
         ]);
         for entry in &self.entries {
-            let flags = contamination_flags(entry.overall.macro_f1, &entry.macro_f1_by_dataset, self.margin);
+            let flags = entry.flags(self.margin);
             let flagged = if entry.origin == Origin::Published {
                 "–".to_string()
             } else if flags.is_empty() {
@@ -161,11 +347,18 @@ impl Leaderboard {
             } else {
                 flags.iter().map(|f| format!("{} {:.2}", f.dataset, f.dataset_macro_f1)).collect::<Vec<_>>().join(", ")
             };
+            let gold = entry
+                .overall
+                .macro_f1_gold
+                .map_or_else(|| "–".to_string(), |m| with_spread(m, entry.spread.macro_f1_gold));
             table.push([
                 entry.name(),
-                figure(entry.overall.macro_f1),
-                figure(entry.overall.weighted_f1),
-                figure(entry.overall.accuracy),
+                with_spread(entry.overall.macro_f1, entry.spread.macro_f1),
+                gold,
+                with_spread(entry.overall.weighted_f1, entry.spread.weighted_f1),
+                with_spread(entry.overall.accuracy, entry.spread.accuracy),
+                entry.overall.unknown_rate.map_or_else(|| "–".to_string(), figure),
+                entry.runs.to_string(),
                 entry.n.map(|n| n.to_string()).unwrap_or_default(),
                 entry.source(),
                 flagged,
@@ -218,14 +411,14 @@ impl Leaderboard {
     /// compared with the same model's published temperature-0.0 macro F1.
     pub fn contamination_table(&self) -> Table {
         let mut table =
-            Table::new(["model (temperature)", "dataset", "dataset macro F1", "overall macro F1", "excess", "source"]);
+            Table::new(["model (temperature)", "dataset", "dataset macro F1", "compared with", "excess", "source"]);
         for entry in self.entries.iter().filter(|e| e.origin != Origin::Published) {
-            for flag in contamination_flags(entry.overall.macro_f1, &entry.macro_f1_by_dataset, self.margin) {
+            for flag in entry.flags(self.margin) {
                 table.push([
                     entry.name(),
                     flag.dataset.clone(),
                     figure(flag.dataset_macro_f1),
-                    figure(flag.overall_macro_f1),
+                    figure(flag.reference_macro_f1),
                     format!("+{:.4}", flag.excess()),
                     entry.source(),
                 ]);
@@ -242,7 +435,7 @@ impl Leaderboard {
                         format!("{} ({})", breakdown.model, temperature_text(breakdown.temperature)),
                         flag.dataset.clone(),
                         format!("{:.2}", flag.dataset_macro_f1),
-                        figure(flag.overall_macro_f1),
+                        figure(flag.reference_macro_f1),
                         format!("+{:.4}", flag.excess()),
                         "paper".to_string(),
                     ]);
@@ -252,18 +445,119 @@ impl Leaderboard {
         table
     }
 
+    /// `leaderboard.json`: every row with its means, spreads, runs and seeds, in rank order.
+    pub fn to_json(&self) -> serde_json::Value {
+        let stat = |mean: Option<f64>, std: Option<f64>| match mean {
+            Some(mean) => serde_json::json!({"mean": mean, "std": std}),
+            None => serde_json::Value::Null,
+        };
+        let rows: Vec<serde_json::Value> = self
+            .entries
+            .iter()
+            .map(|e| {
+                let flags = if e.origin == Origin::Published {
+                    Vec::new()
+                } else {
+                    e.flags(self.margin)
+                };
+                serde_json::json!({
+                    "model": e.model,
+                    "temperature": e.temperature,
+                    "source": if e.origin == Origin::Published { "paper" } else { "reports" },
+                    "reports": match &e.origin {
+                        Origin::Reports(paths) => paths.iter().map(|p| p.display().to_string()).collect(),
+                        Origin::Published => Vec::new(),
+                    },
+                    "runs": e.runs,
+                    "seeds": e.seeds,
+                    "n": e.n,
+                    "macro_f1": stat(Some(e.overall.macro_f1), e.spread.macro_f1),
+                    "macro_f1_gold": stat(e.overall.macro_f1_gold, e.spread.macro_f1_gold),
+                    "weighted_f1": stat(Some(e.overall.weighted_f1), e.spread.weighted_f1),
+                    "accuracy": stat(Some(e.overall.accuracy), e.spread.accuracy),
+                    "unknown_rate": e.overall.unknown_rate,
+                    "macro_f1_by_language": e.macro_f1_by_language,
+                    "macro_f1_by_dataset": e.macro_f1_by_dataset,
+                    "f1_by_emotion": e.f1_by_emotion,
+                    "possible_contamination": flags.iter().map(|f| serde_json::json!({
+                        "dataset": f.dataset, "dataset_macro_f1": f.dataset_macro_f1, "reference_macro_f1": f.reference_macro_f1,
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        serde_json::json!({
+            "ranked_by": "macro_f1",
+            "std": "sample standard deviation over runs (n - 1); null for a single run",
+            "contamination_margin": self.margin,
+            "entries": rows,
+        })
+    }
+
+    /// `leaderboard.csv`: one row per entry, means and spreads at full precision (empty
+    /// cells where a figure does not exist).
+    pub fn to_csv(&self) -> String {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        let cell = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+        let header = [
+            "model",
+            "temperature",
+            "source",
+            "runs",
+            "n",
+            "macro_f1",
+            "macro_f1_std",
+            "macro_f1_gold",
+            "macro_f1_gold_std",
+            "weighted_f1",
+            "weighted_f1_std",
+            "accuracy",
+            "accuracy_std",
+            "unknown_rate",
+        ];
+        writer.write_record(header).expect("writing to memory");
+        for e in &self.entries {
+            writer
+                .write_record([
+                    e.model.clone(),
+                    cell(e.temperature),
+                    if e.origin == Origin::Published { "paper".to_string() } else { e.source() },
+                    e.runs.to_string(),
+                    e.n.map(|n| n.to_string()).unwrap_or_default(),
+                    e.overall.macro_f1.to_string(),
+                    cell(e.spread.macro_f1),
+                    cell(e.overall.macro_f1_gold),
+                    cell(e.spread.macro_f1_gold),
+                    e.overall.weighted_f1.to_string(),
+                    cell(e.spread.weighted_f1),
+                    e.overall.accuracy.to_string(),
+                    cell(e.spread.accuracy),
+                    cell(e.overall.unknown_rate),
+                ])
+                .expect("writing to memory");
+        }
+        String::from_utf8(writer.into_inner().expect("writing to memory")).expect("CSV of UTF-8 cells")
+    }
+
     /// The whole leaderboard as Markdown; `images` are relative paths of the plots.
     pub fn to_markdown(&self, images: &[(String, String)]) -> String {
         let mut out = String::from("# CAMEO leaderboard\n\n");
-        out.push_str("Zero-shot emotion recognition; rows ranked by macro F1. ");
+        out.push_str(
+            "Zero-shot emotion recognition; rows ranked by macro F1 over the union of gold and predicted \
+             labels (scikit-learn's default, the paper's convention); `macro F1 (gold)` averages over the \
+             gold labels only. Several runs of a model at one temperature show mean ± sample standard \
+             deviation, with their number in `runs`. ",
+        );
         if let Some(data) = &self.published {
             out.push_str(&format!("Rows with source `paper`: {}.\n", data.source));
         } else {
             out.push('\n');
         }
         out.push_str(&format!(
-            "\n## Overall (Table 4)\n\nPossible contamination: datasets whose macro F1 exceeds the \
-             model's overall macro F1 by more than {:.2}.\n\n{}",
+            "\n## Overall (Table 4)\n\nPossible contamination: datasets where the model does better than \
+             elsewhere by more than {:.2} macro F1. Like with like where the report allows: the \
+             dataset's macro F1 over its gold labels against the model's on the other datasets' \
+             samples of the same labels; for reports without that figure and for the paper's rows, \
+             the dataset's macro F1 against the model's overall macro F1.\n\n{}",
             self.margin,
             self.overall_table().to_markdown()
         ));
@@ -320,16 +614,18 @@ pub struct LeaderboardOptions {
 
 /// Reads the reports, writes `leaderboard.md` and the PNGs into `out`; returns the Markdown.
 pub fn write_leaderboard(options: &LeaderboardOptions) -> Result<String, EvalError> {
-    let mut reports = Vec::new();
+    let mut reports: Vec<(PathBuf, Report)> = Vec::new();
     for path in &options.reports {
         let report = Report::read(path)?;
-        if report.missing > 0 && !options.allow_incomplete {
-            return Err(EvalError::Incomplete {
+        if (report.missing > 0 || report.failed > 0) && !options.allow_incomplete {
+            return Err(EvalError::IncompleteReport {
                 path: path.clone(),
                 missing: report.missing,
-                total: report.n + report.missing,
+                failed: report.failed,
+                total: report.n + report.missing + report.failed,
             });
         }
+        check_same_run_settings(&reports, path, &report)?;
         reports.push((path.clone(), report));
     }
     let board = Leaderboard::new(&reports, options.include_published, options.margin);
@@ -368,7 +664,53 @@ pub fn write_leaderboard(options: &LeaderboardOptions) -> Result<String, EvalErr
     let markdown = board.to_markdown(&images);
     let path = options.out.join("leaderboard.md");
     std::fs::write(&path, &markdown).map_err(|e| EvalError::io(&path, e))?;
+    let path = options.out.join("leaderboard.json");
+    let mut json = serde_json::to_string_pretty(&board.to_json()).expect("a leaderboard serialises");
+    json.push('\n');
+    std::fs::write(&path, json).map_err(|e| EvalError::io(&path, e))?;
+    let path = options.out.join("leaderboard.csv");
+    std::fs::write(&path, board.to_csv()).map_err(|e| EvalError::io(&path, e))?;
     Ok(markdown)
+}
+
+/// Runs averaged into one row must have been asked and scored alike, and must be different
+/// runs: the same template and label scope, and no seed twice.
+fn check_same_run_settings(earlier: &[(PathBuf, Report)], path: &Path, report: &Report) -> Result<(), EvalError> {
+    let text = |value: &Option<String>| value.clone().unwrap_or_else(|| "not recorded".to_string());
+    for (first_path, first) in earlier {
+        let same_row = first.model.is_some()
+            && first.model == report.model
+            && first.temperature.map(f64::to_bits) == report.temperature.map(f64::to_bits);
+        if !same_row {
+            continue;
+        }
+        for (column, this, that) in [
+            ("template_version", &report.template_version, &first.template_version),
+            ("labels_scope", &report.labels_scope, &first.labels_scope),
+        ] {
+            if this != that {
+                return Err(EvalError::MixedRuns {
+                    path: path.to_path_buf(),
+                    column,
+                    this: text(this),
+                    first: text(that),
+                    first_path: first_path.clone(),
+                });
+            }
+        }
+        if let (Some(seed), Some(other)) = (report.seed, first.seed) {
+            if seed == other {
+                return Err(EvalError::SameSeedTwice {
+                    path: path.to_path_buf(),
+                    model: report.model.clone().unwrap_or_default(),
+                    temperature: temperature_text(report.temperature),
+                    seed,
+                    first_path: first_path.clone(),
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// File-name-safe form of a row name: lower-case ASCII letters and digits, `-` elsewhere.

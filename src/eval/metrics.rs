@@ -1,9 +1,12 @@
 //! Classification metrics (eval.md §3), computed the way scikit-learn does: accuracy, per-class
 //! precision/recall/F1 with zero division counted as 0, macro and support-weighted F1 over the
-//! union of gold and predicted labels, and the confusion matrix.
+//! union of gold and predicted labels, macro F1 over the gold labels only (scikit-learn's
+//! `labels=sorted(set(gold))`), and the confusion matrix.
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+
+use super::parse::UNKNOWN;
 
 /// Precision, recall and F1 of one class, and its gold support.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -19,8 +22,14 @@ pub struct ClassScores {
 pub struct Metrics {
     pub n: usize,
     pub accuracy: f64,
+    /// Mean F1 over the union of gold and predicted labels (scikit-learn's default).
     pub macro_f1: f64,
+    /// Mean F1 over the gold labels only: a predicted label absent from the gold set (such as
+    /// `unknown`) lowers precision of no class and adds no class of F1 0.
+    pub macro_f1_gold: f64,
     pub weighted_f1: f64,
+    /// Share of predictions that are `unknown`.
+    pub unknown_rate: f64,
     /// Every label of the union of gold and predicted labels, sorted.
     pub classes: BTreeMap<String, ClassScores>,
 }
@@ -71,8 +80,19 @@ impl Metrics {
         let f1_sum: f64 = classes.values().map(|c| c.f1).sum();
         let weighted_sum: f64 = classes.values().map(|c| c.f1 * c.support as f64).sum();
         let macro_f1 = if classes.is_empty() { 0.0 } else { f1_sum / classes.len() as f64 };
+        let gold: Vec<f64> = classes.values().filter(|c| c.support > 0).map(|c| c.f1).collect();
+        let macro_f1_gold = if gold.is_empty() { 0.0 } else { gold.iter().sum::<f64>() / gold.len() as f64 };
         let weighted_f1 = if n == 0 { 0.0 } else { weighted_sum / n as f64 };
-        Self { n, accuracy: divide(correct, n), macro_f1, weighted_f1, classes }
+        let unknown = counts.get(UNKNOWN).map_or(0, |c| c.predicted);
+        Self {
+            n,
+            accuracy: divide(correct, n),
+            macro_f1,
+            macro_f1_gold,
+            weighted_f1,
+            unknown_rate: divide(unknown, n),
+            classes,
+        }
     }
 }
 
@@ -150,7 +170,8 @@ mod tests {
     /// pred = ["anger","fear","unknown","fear","anger","happiness","neutral","neutral","neutral",
     ///         "sadness","sadness","surprise"]
     /// print(repr(accuracy_score(gold, pred)), repr(f1_score(gold, pred, average="macro")),
-    ///       repr(f1_score(gold, pred, average="weighted")))
+    ///       repr(f1_score(gold, pred, average="weighted")),
+    ///       repr(f1_score(gold, pred, labels=sorted(set(gold)), average="macro")))
     /// labels = sorted(set(gold) | set(pred))
     /// p, r, f, s = precision_recall_fscore_support(gold, pred, labels=labels, zero_division=0)
     /// for row in zip(labels, p, r, f, s): print(row)
@@ -162,6 +183,8 @@ mod tests {
         assert!(close(metrics.accuracy, SK_ACCURACY), "{}", metrics.accuracy);
         assert!(close(metrics.macro_f1, SK_MACRO), "{}", metrics.macro_f1);
         assert!(close(metrics.weighted_f1, SK_WEIGHTED), "{}", metrics.weighted_f1);
+        assert!(close(metrics.macro_f1_gold, SK_MACRO_GOLD), "{}", metrics.macro_f1_gold);
+        assert!(close(metrics.unknown_rate, 1.0 / 12.0));
         let labels: Vec<&str> = metrics.classes.keys().map(String::as_str).collect();
         let expected: Vec<&str> = SK_CLASSES.iter().map(|c| c.0).collect();
         assert_eq!(labels, expected);
@@ -177,6 +200,7 @@ mod tests {
     const SK_ACCURACY: f64 = 0.5;
     const SK_MACRO: f64 = 0.36249999999999993;
     const SK_WEIGHTED: f64 = 0.5166666666666666;
+    const SK_MACRO_GOLD: f64 = 0.48333333333333334;
     const SK_CLASSES: [(&str, f64, f64, f64, usize); 8] = [
         ("anger", 0.5, 0.3333333333333333, 0.4, 3),
         ("calm", 0.0, 0.0, 0.0, 1),
@@ -194,6 +218,24 @@ mod tests {
         assert_eq!(matrix.labels, vec!["a", "b", "c"]);
         assert_eq!(matrix.counts, vec![vec![1, 1, 0], vec![0, 1, 0], vec![1, 0, 0]]);
     }
+
+    /// The CREMA-D case: 6 labels, 10 samples each, 59 of 60 right and one answer
+    /// mapped to unknown. scikit-learn:
+    /// `f1_score(g, p, average="macro")` and `f1_score(g, p, labels=sorted(set(g)), average="macro")`.
+    #[test]
+    fn one_unknown_answer_and_both_macro_conventions() {
+        let labels = ["anger", "disgust", "fear", "happiness", "neutral", "sadness"];
+        let gold: Vec<&str> = (0..60).map(|i| labels[i / 10]).collect();
+        let mut pred = gold.clone();
+        pred[59] = UNKNOWN;
+        let metrics = Metrics::compute(gold.iter().copied().zip(pred.iter().copied()));
+        assert!(close(metrics.macro_f1, SK_CREMA_UNION), "{}", metrics.macro_f1);
+        assert!(close(metrics.macro_f1_gold, SK_CREMA_GOLD), "{}", metrics.macro_f1_gold);
+        assert!(close(metrics.unknown_rate, 1.0 / 60.0));
+    }
+
+    const SK_CREMA_UNION: f64 = 0.849624060150376;
+    const SK_CREMA_GOLD: f64 = 0.9912280701754387;
 
     #[test]
     fn empty_input_gives_zeros() {

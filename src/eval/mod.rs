@@ -4,11 +4,14 @@
 //! One job per module: `parse` (post-processing), `metrics` (scikit-learn-compatible
 //! figures), `records` (reading metadata and predictions), `score` (joins and breakdowns),
 //! `report` (the report's JSON and tables), `table` (text/Markdown rendering), `template`
-//! (the instruction), `audio` (FLAC to WAV), `runner` (the HTTP client), `leaderboard` and
+//! (the instruction), `audio` (FLAC to WAV), `client` (one request, its retries and its
+//! outcome), `resume` (earlier results and the run header), `runner` (the run over a build
+//! and its endpoints), `leaderboard` and
 //! `plot` (Tables 4-6 and PNGs), `published` (the paper's figures), `error`, `cli`.
 
 pub mod audio;
 pub mod cli;
+pub mod client;
 pub mod error;
 pub mod leaderboard;
 pub mod metrics;
@@ -17,6 +20,7 @@ pub mod plot;
 pub mod published;
 pub mod records;
 pub mod report;
+pub mod resume;
 pub mod runner;
 pub mod score;
 pub mod table;
@@ -26,6 +30,7 @@ pub use cli::{EvalArgs, EvalCommand};
 pub use error::EvalError;
 
 /// Runs `cameo eval`.
-pub fn run(args: EvalArgs) -> anyhow::Result<()> {
-    cli::dispatch(args)
+/// Runs `cameo eval …`; `quiet` prints nothing but errors.
+pub fn run(args: EvalArgs, quiet: bool) -> anyhow::Result<()> {
+    cli::dispatch(args, quiet)
 }

@@ -43,14 +43,21 @@ fn lcs_len(a: &[char], b: &[char]) -> usize {
     row[b.len()]
 }
 
+/// Whitespace as Python's `str.isspace` (and so `str.split()`, `str.strip()` and `re`'s `\s`)
+/// sees it: Unicode White_Space plus the separators U+001C..U+001F, which Rust's
+/// `char::is_whitespace` leaves out.
+pub fn is_python_space(c: char) -> bool {
+    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
+}
+
 /// Lower-cases, deletes every character that Python's `re` would match with `[^\w\s]`
 /// (`\w` there is letters, numbers and underscore; unlike Rust's `\w` it excludes combining
-/// marks), and splits on whitespace.
+/// marks; `\s` includes U+001C..U+001F), and splits on whitespace as `str.split()` does.
 pub fn normalise(response: &str) -> Vec<String> {
     static PUNCTUATION: OnceLock<Regex> = OnceLock::new();
-    let punctuation = PUNCTUATION.get_or_init(|| Regex::new(r"[^\p{L}\p{N}_\s]").expect("valid regex"));
+    let punctuation = PUNCTUATION.get_or_init(|| Regex::new(r"[^\p{L}\p{N}_\s\x1C-\x1F]").expect("valid regex"));
     let lowered = response.to_lowercase();
-    punctuation.replace_all(&lowered, "").split_whitespace().map(str::to_string).collect()
+    punctuation.replace_all(&lowered, "").split(is_python_space).filter(|w| !w.is_empty()).map(str::to_string).collect()
 }
 
 /// A candidate label set prepared for parsing many responses: sorted, with each label's
@@ -80,7 +87,7 @@ impl LabelSet {
 
     /// The label post-processing picks for `response`, or [`UNKNOWN`].
     pub fn pick(&self, response: &str) -> &str {
-        let exact = response.trim().to_lowercase();
+        let exact = response.trim_matches(is_python_space).to_lowercase();
         if let Some(label) = self.labels.iter().find(|l| **l == exact) {
             return label;
         }
@@ -105,11 +112,13 @@ pub fn parse_response(response: &str, labels: &[String]) -> String {
     LabelSet::new(labels.iter().cloned()).pick(response).to_string()
 }
 
-/// Splits a `--labels a,b,c` argument; an empty or repeated label is an error.
+/// Splits a `--labels a,b,c` argument into lower-case labels (answers are lower-cased before
+/// matching, so an upper-case label could never match exactly); an empty or repeated label
+/// is an error.
 pub fn parse_label_list(text: &str) -> Result<Vec<String>, EvalError> {
     let mut labels: Vec<String> = Vec::new();
     for (index, raw) in text.split(',').enumerate() {
-        let label = raw.trim().to_string();
+        let label = raw.trim_matches(is_python_space).to_lowercase();
         if label.is_empty() {
             return Err(EvalError::EmptyLabel { position: index + 1 });
         }
@@ -202,6 +211,20 @@ mod tests {
         let error = parse_label_list("anger,fear,anger").unwrap_err();
         assert_eq!(error.to_string(), "--labels: label \"anger\" is given twice (positions 1 and 3)");
         assert!(parse_label_list("a,,b").is_err());
+        assert_eq!(parse_label_list("Anger, FEAR").unwrap(), labels("anger,fear"));
+        assert!(parse_label_list("anger,Anger").is_err());
+    }
+
+    /// Python: `"disgust\x1canger".split()` is `['disgust', 'anger']`, and `re.sub(r"[^\w\s]", "", ...)`
+    /// keeps U+001C..U+001F (they are `\s`); `" \x1fFear\x1c".strip()` is `'Fear'`.
+    #[test]
+    fn information_separators_are_whitespace_as_in_python() {
+        assert_eq!(normalise("disgust\u{1c}anger"), vec!["disgust", "anger"]);
+        assert_eq!(normalise("a\u{1d}b\u{1e}c\u{1f}d"), vec!["a", "b", "c", "d"]);
+        let set = LabelSet::new(["anger", "disgust", "fear"]);
+        assert_eq!(set.pick("\u{1f}Fear\u{1c}"), "fear");
+        // One word each: "disgust" and "anger" both score 1.0; the tie goes to "anger".
+        assert_eq!(set.pick("disgust\u{1c}anger"), "anger");
     }
 
     proptest! {

@@ -92,6 +92,8 @@ pub struct Prediction {
     pub file_id: String,
     pub response: String,
     pub line: usize,
+    /// The server stopped at the token limit (`finish_reason: "length"`): scored as given.
+    pub truncated: bool,
 }
 
 /// The predictions of one run, de-duplicated, with what the lines say about the run.
@@ -99,9 +101,14 @@ pub struct Prediction {
 pub struct Predictions {
     pub path: PathBuf,
     pub items: Vec<Prediction>,
+    /// Samples with only failed lines (`error`, no `response`): file_id and first such line.
+    pub failed: Vec<(String, usize)>,
     pub model: Option<String>,
     pub temperature: Option<f64>,
     pub template_version: Option<String>,
+    /// The label scope the answers were asked with (`eval run` records it).
+    pub labels_scope: Option<String>,
+    pub seed: Option<u64>,
 }
 
 /// A run property that must be the same on every line that states it.
@@ -140,25 +147,51 @@ impl RunProperty {
 
 impl Predictions {
     /// Reads a predictions file; file_ids must exist in `metadata`. A file_id repeated with the
-    /// same response is kept once; with a different response it is an error.
+    /// same response is kept once; with a different response it is an error. A failed line
+    /// (`error` and no `response`, as `eval run` writes) counts as failed unless another line
+    /// answers the same sample (a `--retry-failed` rerun appends it).
     pub fn read(path: &Path, metadata: &Metadata) -> Result<Self, EvalError> {
         let bytes = std::fs::read(path).map_err(|e| EvalError::io(path, e))?;
         let mut items: Vec<Prediction> = Vec::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut failed: Vec<(String, usize)> = Vec::new();
+        let mut failed_seen: HashMap<String, usize> = HashMap::new();
         let mut model = RunProperty::new("model");
         let mut temperature = RunProperty::new("temperature");
         let mut template = RunProperty::new("template_version");
+        let mut scope = RunProperty::new("labels_scope");
+        let mut seed = RunProperty::new("seed");
         let mut temperature_value = None;
+        let mut seed_value = None;
         for (line, text) in json_lines(path, &bytes)? {
             let at = Location::new(path, line);
             let raw: RawPrediction = serde_json::from_str(text).map_err(|e| EvalError::json(at.clone(), &e))?;
             let file_id = required_string(raw.file_id, "file_id", "prediction", &at)?;
-            let response = required_string(raw.response, "response", "prediction", &at)?;
+            let error = optional_string(raw.error, "error", &at)?;
+            let response = match (raw.response, error) {
+                (None | Some(Value::Null), Some(_)) => None,
+                (response, _) => Some(required_string(response, "response", "prediction", &at)?),
+            };
             if metadata.get(&file_id).is_none() {
                 return Err(EvalError::UnknownFileId { at, file_id });
             }
             model.check(optional_string(raw.model, "model", &at)?, &at)?;
             template.check(optional_string(raw.template_version, "template_version", &at)?, &at)?;
+            scope.check(optional_string(raw.labels_scope, "labels_scope", &at)?, &at)?;
+            match raw.seed {
+                None | Some(Value::Null) => {}
+                Some(Value::Number(number)) if number.as_u64().is_some() => {
+                    seed.check(Some(number.to_string()), &at)?;
+                    seed_value = number.as_u64();
+                }
+                Some(other) => {
+                    return Err(EvalError::MalformedJson {
+                        at,
+                        message: format!("`seed` must be a whole number, found {}", json_type(&other)),
+                    })
+                }
+            }
+            let finish_reason = optional_string(raw.finish_reason, "finish_reason", &at)?;
             match raw.temperature {
                 None | Some(Value::Null) => {}
                 Some(Value::Number(number)) => {
@@ -174,6 +207,13 @@ impl Predictions {
                     })
                 }
             }
+            let Some(response) = response else {
+                if let std::collections::hash_map::Entry::Vacant(slot) = failed_seen.entry(file_id.clone()) {
+                    slot.insert(failed.len());
+                    failed.push((file_id, line));
+                }
+                continue;
+            };
             if let Some(&first) = seen.get(&file_id) {
                 let earlier: &Prediction = &items[first];
                 if earlier.response != response {
@@ -182,17 +222,23 @@ impl Predictions {
                 continue;
             }
             seen.insert(file_id.clone(), items.len());
-            items.push(Prediction { file_id, response, line });
+            let truncated = finish_reason.as_deref() == Some("length");
+            items.push(Prediction { file_id, response, line, truncated });
         }
-        if items.is_empty() {
+        // A sample answered on another line (a retry) is not failed.
+        failed.retain(|(file_id, _)| !seen.contains_key(file_id));
+        if items.is_empty() && failed.is_empty() {
             return Err(EvalError::Empty { path: path.to_path_buf(), what: "predictions" });
         }
         Ok(Self {
             path: path.to_path_buf(),
             items,
+            failed,
             model: model.value(),
             temperature: temperature.value().and(temperature_value),
             template_version: template.value(),
+            labels_scope: scope.value(),
+            seed: seed.value().and(seed_value),
         })
     }
 }
@@ -247,6 +293,14 @@ struct RawPrediction {
     temperature: Option<Value>,
     #[serde(default, deserialize_with = "present")]
     template_version: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    labels_scope: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    seed: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    error: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    finish_reason: Option<Value>,
 }
 
 fn required_string(

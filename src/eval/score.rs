@@ -28,6 +28,11 @@ impl LabelsScope {
             Self::Collection => "collection",
         }
     }
+
+    /// The scope named in a results file, if it is one of ours.
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Self::Dataset, Self::Collection].into_iter().find(|s| s.as_str() == name)
+    }
 }
 
 /// Candidate labels per dataset display name, each sorted.
@@ -60,6 +65,11 @@ impl CandidateLabels {
     /// same metadata).
     pub fn of(&self, sample: &GoldSample) -> &LabelSet {
         &self.by_dataset[&sample.dataset]
+    }
+
+    /// Every dataset with its candidate labels, by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &LabelSet)> {
+        self.by_dataset.iter().map(|(name, labels)| (name.as_str(), labels))
     }
 }
 
@@ -129,14 +139,17 @@ pub fn score(metadata: &Metadata, predictions: &Predictions, options: ScoreOptio
         n: overall.n,
         overall: Summary::from(&overall),
         by_language: summarise(&group_by(&|s| s.language.clone())),
-        by_dataset: summarise(&by_dataset_groups),
+        by_dataset: with_references(summarise(&by_dataset_groups), metadata, &scored),
         by_emotion: overall.classes.clone(),
-        missing: metadata.samples.len() - scored.len(),
+        missing: metadata.samples.len() - scored.len() - predictions.failed.len(),
         model: predictions.model.clone(),
         temperature: predictions.temperature,
         template_version: predictions.template_version.clone(),
         labels_scope: Some(options.labels_scope.as_str().to_string()),
         unknown: scored.iter().filter(|(_, p)| *p == UNKNOWN).count(),
+        failed: predictions.failed.len(),
+        truncated: predictions.items.iter().filter(|p| p.truncated).count(),
+        seed: predictions.seed,
         by_language_dataset: options
             .by_language_dataset
             .then(|| summarise(&group_by(&|s| format!("{}/{}", s.language, s.dataset)))),
@@ -151,4 +164,30 @@ pub fn score(metadata: &Metadata, predictions: &Predictions, options: ScoreOptio
         })
         .collect();
     (report, parsed)
+}
+
+/// Adds to each dataset's figures the like-with-like reference of the contamination check:
+/// macro F1 over the gold labels on the samples of every other dataset whose gold label is one
+/// of this dataset's labels (none when no such sample was scored).
+fn with_references(
+    mut by_dataset: BTreeMap<String, GroupSummary>,
+    metadata: &Metadata,
+    scored: &[(&GoldSample, &str)],
+) -> BTreeMap<String, GroupSummary> {
+    let mut labels_of: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for sample in &metadata.samples {
+        labels_of.entry(sample.dataset.as_str()).or_default().insert(sample.emotion.as_str());
+    }
+    for (name, summary) in by_dataset.iter_mut() {
+        let Some(labels) = labels_of.get(name.as_str()) else { continue };
+        let others: Vec<(&str, &str)> = scored
+            .iter()
+            .filter(|(s, _)| s.dataset != *name && labels.contains(s.emotion.as_str()))
+            .map(|(s, p)| (s.emotion.as_str(), *p))
+            .collect();
+        if !others.is_empty() {
+            summary.others_macro_f1_gold = Some(Metrics::compute(others).macro_f1_gold);
+        }
+    }
+    by_dataset
 }

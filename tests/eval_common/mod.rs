@@ -7,6 +7,7 @@ use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use serde_json::{json, Value};
 
@@ -110,10 +111,15 @@ pub struct Received {
     pub method: String,
     pub path: String,
     pub body: Value,
+    /// When the request arrived (for checking waits between retries).
+    pub at: Instant,
 }
 
 /// What the fake server answers to request number `index` (0-based, in arrival order).
 pub type Behaviour = dyn Fn(usize, &Value) -> (u16, String) + Send + Sync;
+
+/// The same with extra response headers (e.g. `Retry-After`).
+pub type BehaviourWithHeaders = dyn Fn(usize, &Value) -> (u16, String, Vec<(String, String)>) + Send + Sync;
 
 pub struct FakeServer {
     /// Base URL as clients take it: `http://127.0.0.1:<port>/v1`.
@@ -133,6 +139,51 @@ pub fn completion(text: &str) -> String {
 }
 
 pub fn start_server(behaviour: Arc<Behaviour>) -> FakeServer {
+    start_server_with_headers(Arc::new(move |index, body| {
+        let (status, text) = behaviour(index, body);
+        (status, text, Vec::new())
+    }))
+}
+
+/// vLLM's chat completion (protocol.py's ChatCompletionResponse): the answer (or `null`), its
+/// finish_reason, and the token counts in `usage`.
+pub fn vllm_completion(content: Option<&str>, finish_reason: &str, completion_tokens: u64) -> String {
+    json!({
+        "id": "chatcmpl-0123",
+        "object": "chat.completion",
+        "created": 1_700_000_000,
+        "model": "fake-server/model-id",
+        "choices": [{
+            "index": 0,
+            "message": {"role": "assistant", "content": content, "tool_calls": []},
+            "logprobs": null,
+            "finish_reason": finish_reason,
+            "stop_reason": null,
+        }],
+        "usage": {"prompt_tokens": 120, "total_tokens": 120 + completion_tokens, "completion_tokens": completion_tokens},
+    })
+    .to_string()
+}
+
+/// vLLM's current error body (`ErrorResponse` wrapping `ErrorInfo`).
+pub fn vllm_error(message: &str, kind: &str, code: u16) -> String {
+    json!({"error": {"message": message, "type": kind, "param": null, "code": code}}).to_string()
+}
+
+/// The older vLLM error body (`ErrorResponse` with `object: "error"` at the top level).
+pub fn vllm_error_old(message: &str, kind: &str, code: u16) -> String {
+    json!({"object": "error", "message": message, "type": kind, "param": null, "code": code}).to_string()
+}
+
+/// A port on 127.0.0.1 where nothing listens (connections are refused).
+pub fn dead_endpoint() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}/v1", listener.local_addr().unwrap());
+    drop(listener);
+    base
+}
+
+pub fn start_server_with_headers(behaviour: Arc<BehaviourWithHeaders>) -> FakeServer {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}/v1", listener.local_addr().unwrap());
     let received: Arc<Mutex<Vec<Received>>> = Arc::default();
@@ -148,7 +199,7 @@ pub fn start_server(behaviour: Arc<Behaviour>) -> FakeServer {
     FakeServer { base, received }
 }
 
-fn serve(stream: TcpStream, log: &Mutex<Vec<Received>>, behaviour: &Behaviour) {
+fn serve(stream: TcpStream, log: &Mutex<Vec<Received>>, behaviour: &BehaviourWithHeaders) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut request_line = String::new();
     if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
@@ -176,18 +227,23 @@ fn serve(stream: TcpStream, log: &Mutex<Vec<Received>>, behaviour: &Behaviour) {
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let index = {
         let mut log = log.lock().unwrap();
-        log.push(Received { method, path, body: body.clone() });
+        log.push(Received { method, path, body: body.clone(), at: Instant::now() });
         log.len() - 1
     };
-    let (status, text) = behaviour(index, &body);
+    let (status, text, headers) = behaviour(index, &body);
     let reason = match status {
         200 => "OK",
         400 => "Bad Request",
+        404 => "Not Found",
+        413 => "Payload Too Large",
+        422 => "Unprocessable Entity",
         429 => "Too Many Requests",
+        503 => "Service Unavailable",
         _ => "Error",
     };
+    let extra: String = headers.iter().map(|(name, value)| format!("{name}: {value}\r\n")).collect();
     let response = format!(
-        "HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n{extra}Connection: close\r\n\r\n{text}",
         text.len()
     );
     let mut stream = stream;
