@@ -151,6 +151,9 @@ pub struct LeaderboardArgs {
     /// Accept reports with samples missing (not comparable with complete runs).
     #[arg(long)]
     pub allow_incomplete: bool,
+    /// Draw the plots as SVG (vector, for papers) instead of PNG.
+    #[arg(long)]
+    pub svg: bool,
 }
 
 /// Runs one `cameo eval` subcommand.
@@ -174,6 +177,7 @@ pub fn dispatch(args: EvalArgs) -> anyhow::Result<()> {
                 margin: a.contamination_margin,
                 include_published: !a.no_published,
                 allow_incomplete: a.allow_incomplete,
+                svg: a.svg,
             })?;
             print!("{markdown}");
             eprintln!("wrote {}", a.out.join("leaderboard.md").display());
