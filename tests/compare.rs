@@ -24,7 +24,7 @@ fn a_resampled_renamed_and_edited_copy_of_the_release_is_reported_exactly() {
     let build = demo_build(dir.path());
     let raw = dir.path().join("raw");
     let records = records(&build);
-    let in_split = |split: &str| records.iter().filter(move |r| r.split() == split);
+    let in_split = |split: &'static str| records.iter().filter(move |r| r.split() == split);
 
     // The edits: three samples removed (two RAVDESS, one CaFE), one emotion changed (RAVDESS,
     // which SoX re-renders from 48 kHz), one transcription changed (CaFE), two foreign samples,
@@ -145,7 +145,13 @@ fn a_resampled_renamed_and_edited_copy_of_the_release_is_reported_exactly() {
     // The text report says the same.
     let (code, text, _) = cameo(&["compare", path_str(&build), "--reference", path_str(&reference)]);
     assert_eq!(code, 1);
-    assert!(text.contains(&format!("differ: {} near pairs, 3 only in the build, 2 only in the reference, 2 field differences", near_rows.len())), "{text}");
+    assert!(
+        text.contains(&format!(
+            "differ: {} near pairs, 3 only in the build, 2 only in the reference, 2 field differences",
+            near_rows.len()
+        )),
+        "{text}"
+    );
     assert!(text.contains("  emotion: 1\n") && text.contains("  transcription: 1\n"), "{text}");
 
     // A stricter threshold than any re-rendering reaches: the near pairs fall apart.
@@ -171,7 +177,9 @@ fn a_build_equals_itself_and_usage_errors_exit_2() {
     assert_eq!(report["splits"], json!({"ravdess": {"exact": count, "near": 0, "only_build": 0, "only_reference": 0}}));
     let (code, text, _) = cameo(&["compare", path_str(&build), "--reference", path_str(&build)]);
     assert_eq!(code, 0);
-    assert!(text.trim_end().ends_with("identical: every sample paired with the same canonical PCM and the same metadata"));
+    assert!(text
+        .trim_end()
+        .ends_with("identical: every sample paired with the same canonical PCM and the same metadata"));
 
     let missing = dir.path().join("nowhere");
     for args in [

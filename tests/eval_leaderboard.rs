@@ -163,4 +163,3 @@ fn leaderboard_plots_as_svg_parse_as_xml() {
     }
     assert!(heatmap["tags"]["rect"].as_u64().unwrap() >= 2 * 49, "{heatmap}");
 }
-

@@ -22,6 +22,8 @@ fn fake_hf(dir: &Path, large_folder: bool) -> PathBuf {
     let script = format!(
         r#"#!/bin/sh
 log="{dir}/argv.log"
+# PATH holds only this folder during the test; the tools below come from the system.
+PATH=/usr/bin:/bin
 for a in "$@"; do printf '%s\n' "$a" >> "$log"; done
 echo -- >> "$log"
 case "$1 $2" in
@@ -95,7 +97,8 @@ fn the_plan_the_staged_folder_and_the_exact_command_line() {
     // Dry run: the plan and the command, nothing staged, nothing uploaded.
     let fake = dir.path().join("fake1");
     let bin = fake_hf(&fake, true);
-    let (code, stdout, stderr) = publish(&[path_str(&build), "--repo", "my-lab/CAMEO", "--dry-run", "--private"], path_str(&bin), &[]);
+    let (code, stdout, stderr) =
+        publish(&[path_str(&build), "--repo", "my-lab/CAMEO", "--dry-run", "--private"], path_str(&bin), &[]);
     assert_eq!(code, 0, "{stderr}");
     let (to_hub, left_out) = stdout.split_once("left out:\n").expect("plan has both parts");
     for name in ["README.md", "build.json", "data/", "LICENSES/"] {
@@ -108,7 +111,10 @@ fn the_plan_the_staged_folder_and_the_exact_command_line() {
         ("SHA256SUMS", "lists audio/ and metadata.jsonl"),
         (".cameo/", "resume cache"),
     ] {
-        let line = left_out.lines().find(|l| l.trim_start().starts_with(&format!("{name} "))).unwrap_or_else(|| panic!("{name} left out:\n{stdout}"));
+        let line = left_out
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("{name} left out:\n{stdout}"));
         assert!(line.contains(why), "{line}");
     }
     let command = format!("hf upload-large-folder my-lab/CAMEO {} --repo-type dataset --private", staging.display());
@@ -141,7 +147,17 @@ fn the_plan_the_staged_folder_and_the_exact_command_line() {
     let message = format!("CAMEO rebuilt with cameo {}", env!("CARGO_PKG_VERSION"));
     assert_eq!(
         upload,
-        ["upload", "my-lab/CAMEO", staging_arg.as_str(), ".", "--repo-type", "dataset", "--private", "--commit-message", message.as_str()]
+        [
+            "upload",
+            "my-lab/CAMEO",
+            staging_arg.as_str(),
+            ".",
+            "--repo-type",
+            "dataset",
+            "--private",
+            "--commit-message",
+            message.as_str()
+        ]
     );
     let uploaded: BTreeSet<String> =
         std::fs::read_to_string(fake.join("files.log")).unwrap().lines().map(str::to_string).collect();
@@ -161,7 +177,10 @@ fn the_installed_hf_accepts_the_command_line_and_stops_only_at_the_network() {
         &path,
         &[("HF_HUB_OFFLINE", Path::new("1")), ("HF_HOME", &home)],
     );
-    assert!(stdout.contains("running hf upload"), "the installed huggingface_hub (2.x) offers `hf upload`: {stdout}{stderr}");
+    assert!(
+        stdout.contains("running hf upload"),
+        "the installed huggingface_hub (2.x) offers `hf upload`: {stdout}{stderr}"
+    );
     assert_eq!(code, 1, "{stdout}{stderr}");
     assert!(!stderr.contains("No such option") && !stderr.contains("Usage:"), "{stderr}");
     assert!(stderr.contains("offline mode is enabled") && stderr.contains("repos/create"), "{stderr}");
@@ -197,6 +216,10 @@ fn publish_refuses_a_bad_build_a_bad_repo_and_a_missing_cli() {
     let (code, _, stderr) = publish(&[path_str(&build), "--repo", "my-lab/CAMEO"], path_str(&bin), &[]);
     assert_eq!(code, 1);
     assert!(stderr.contains(&flac.file_name().unwrap().to_string_lossy().to_string()), "{stderr}");
-    assert!(calls(&fake).iter().all(|c| c.get(1).map(String::as_str) == Some("--help") || c.is_empty()), "{:?}", calls(&fake));
+    assert!(
+        calls(&fake).iter().all(|c| c.get(1).map(String::as_str) == Some("--help") || c.is_empty()),
+        "{:?}",
+        calls(&fake)
+    );
     assert!(!fake.join("files.log").exists());
 }

@@ -133,9 +133,11 @@ fn build_fields(record: &Record) -> [Option<String>; 8] {
     ]
 }
 
-/// How a dataset name or split is matched across naming schemes: lower-case letters and digits.
+/// How a dataset name or split is matched across naming schemes: lower-case letters and digits,
+/// accents dropped (decomposed, then the combining marks left out), so `Oréau`, `oreau` and
+/// `OREAU` are one name.
 fn name_key(name: &str) -> String {
-    name.nfc().flat_map(char::to_lowercase).filter(|c| c.is_alphanumeric()).collect()
+    name.nfd().flat_map(char::to_lowercase).filter(|c| c.is_alphanumeric()).collect()
 }
 
 /// The build split a reference row belongs to: the split of the build's samples with its
@@ -153,7 +155,10 @@ fn differences(record: &Record, row: &RefRow, split: &str, out: &mut Vec<FieldDi
     for ((field, build), reference) in FIELDS.iter().zip(build_fields(record)).zip(&row.fields) {
         // Text is compared in NFC, so a decomposed accent is not a difference.
         let (b, r) = if *field == "transcription" {
-            (build.as_ref().map(|t| t.nfc().collect::<String>()), reference.as_ref().map(|t| t.nfc().collect::<String>()))
+            (
+                build.as_ref().map(|t| t.nfc().collect::<String>()),
+                reference.as_ref().map(|t| t.nfc().collect::<String>()),
+            )
         } else {
             (build.clone(), reference.clone())
         };
@@ -254,8 +259,7 @@ pub fn compare(options: &CompareOptions) -> Result<CompareReport, CompareError> 
         splits_by_key.entry(name_key(&record.dataset)).or_insert_with(|| record.split().to_string());
         splits_by_key.entry(name_key(record.split())).or_insert_with(|| record.split().to_string());
     }
-    let groups: Vec<String> =
-        rows.iter().map(|row| reference_group(row, &shards[row.shard], &splits_by_key)).collect();
+    let groups: Vec<String> = rows.iter().map(|row| reference_group(row, &shards[row.shard], &splits_by_key)).collect();
 
     // Exact pairs: the build's file_id is the hash of its canonical PCM.
     let by_id: HashMap<&str, usize> = records.iter().enumerate().map(|(i, r)| (r.file_id.as_str(), i)).collect();
@@ -348,7 +352,12 @@ pub fn compare(options: &CompareOptions) -> Result<CompareReport, CompareError> 
         report.only_reference_samples.push(OnlyReference {
             split: groups[index].clone(),
             reference_id: row.id.clone(),
-            shard: shards[row.shard].path.strip_prefix(&options.reference).unwrap_or(&shards[row.shard].path).display().to_string(),
+            shard: shards[row.shard]
+                .path
+                .strip_prefix(&options.reference)
+                .unwrap_or(&shards[row.shard].path)
+                .display()
+                .to_string(),
             row: row.row,
             problem: row.canonical.as_ref().err().cloned(),
         });
@@ -389,5 +398,19 @@ pub fn run(options: &CompareOptions, json: bool) -> i32 {
             eprintln!("error: {error}");
             2
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::name_key;
+
+    #[test]
+    fn names_match_across_case_accents_and_punctuation() {
+        assert_eq!(name_key("Oréau"), "oreau");
+        assert_eq!(name_key("OREAU"), "oreau");
+        assert_eq!(name_key("JL-Corpus"), name_key("jl_corpus"));
+        assert_eq!(name_key("CREMA-D"), name_key("crema_d"));
+        assert_ne!(name_key("nEMO"), name_key("EMNS"));
     }
 }

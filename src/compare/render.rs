@@ -9,11 +9,7 @@ fn shown(value: &Option<String>) -> String {
 
 pub fn to_text(report: &CompareReport) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "reference: {} rows in {} parquet shards\n",
-        report.reference_rows, report.reference_shards
-    );
+    let _ = writeln!(out, "reference: {} rows in {} parquet shards\n", report.reference_rows, report.reference_shards);
     let _ = writeln!(out, "{:<16} {:>7} {:>6} {:>11} {:>15}", "split", "exact", "near", "only build", "only reference");
     for (split, counts) in &report.splits {
         let _ = writeln!(
@@ -77,7 +73,11 @@ pub fn to_text(report: &CompareReport) -> String {
         let _ = writeln!(out, "\nonly in the reference: {}", report.only_reference);
         for sample in report.only_reference_samples.iter().take(EXAMPLES * 2) {
             let problem = sample.problem.as_ref().map_or(String::new(), |p| format!(": audio unreadable: {p}"));
-            let _ = writeln!(out, "  {} {} ({} row {}){problem}", sample.split, sample.reference_id, sample.shard, sample.row);
+            let _ = writeln!(
+                out,
+                "  {} {} ({} row {}){problem}",
+                sample.split, sample.reference_id, sample.shard, sample.row
+            );
         }
     }
     let verdict = if report.identical() {
@@ -85,7 +85,10 @@ pub fn to_text(report: &CompareReport) -> String {
     } else {
         format!(
             "differ: {} near pairs, {} only in the build, {} only in the reference, {} field differences",
-            report.near, report.only_build, report.only_reference, report.field_differences.len()
+            report.near,
+            report.only_build,
+            report.only_reference,
+            report.field_differences.len()
         )
     };
     let _ = writeln!(out, "\n{verdict}");

@@ -175,7 +175,9 @@ pub fn run(args: &PublishArgs) -> anyhow::Result<()> {
     };
     if args.dry_run {
         match uploader {
-            Some(uploader) => println!("dry run: would stage those files in {} and run\n  {}", staging.display(), shown(uploader)),
+            Some(uploader) => {
+                println!("dry run: would stage those files in {} and run\n  {}", staging.display(), shown(uploader))
+            }
             None => println!(
                 "dry run: would stage those files in {} and run\n  {}\n(`hf` is not on PATH: {INSTALL_HINT})",
                 staging.display(),

@@ -29,7 +29,12 @@ pub fn is_svg(path: &Path) -> bool {
 }
 
 /// Vertical bars with the category names under them (rotated when `rotate`) and the counts on top.
-fn bars<DB: DrawingBackend>(area: &Area<DB>, title: &str, bars: &[(String, usize)], rotate: bool) -> Result<(), String> {
+fn bars<DB: DrawingBackend>(
+    area: &Area<DB>,
+    title: &str,
+    bars: &[(String, usize)],
+    rotate: bool,
+) -> Result<(), String> {
     let n = bars.len().max(1);
     let top = bars.iter().map(|(_, count)| *count).max().unwrap_or(0).max(1) as f64;
     let label_room = if rotate { 130 } else { 40 };
