@@ -291,6 +291,20 @@ pub fn compare(options: &CompareOptions) -> Result<CompareReport, CompareError> 
             frames: (r.duration * crate::audio::CANONICAL_RATE as f64).round() as u64,
         })
         .collect();
+    // Only rows with a candidate of their split within 10 ms are read again (their length is
+    // known from the first pass), so unpairable rows cost no second decoding and no memory.
+    let mut reach: HashMap<&str, Vec<u64>> = HashMap::new();
+    for candidate in &candidates {
+        reach.entry(candidate.group.as_str()).or_default().push(candidate.frames);
+    }
+    reach.values_mut().for_each(|frames| frames.sort_unstable());
+    left.retain(|&index| {
+        let frames = rows[index].canonical.as_ref().map_or(0, |(_, frames)| *frames);
+        reach.get(groups[index].as_str()).is_some_and(|list| {
+            let start = list.partition_point(|&f| f + near::MAX_FRAME_DIFFERENCE < frames);
+            list.get(start).is_some_and(|&f| f <= frames + near::MAX_FRAME_DIFFERENCE)
+        })
+    });
     let near = near_pairs(options, &records, &shards, &rows, &groups, &candidates, &left)?;
 
     let mut report = CompareReport {
