@@ -200,6 +200,12 @@ fn publish_refuses_a_bad_build_a_bad_repo_and_a_missing_cli() {
     assert_eq!(code, 1);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("`hf` is not on PATH") && stderr.contains("pip install -U huggingface_hub"), "{stderr}");
+    // A dry run still shows the plan and the command, and says how to get the CLI.
+    let (code, stdout, _) = publish(&[path_str(&build), "--repo", "my-lab/CAMEO", "--dry-run"], path_str(&empty), &[]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("hf upload-large-folder my-lab/CAMEO") && stdout.contains("pip install -U huggingface_hub")
+    );
 
     for repo in ["CAMEO", "my-lab/", "a/b/c", "my lab/CAMEO"] {
         let (code, _, stderr) = publish(&[path_str(&build), "--repo", repo], path_str(&bin), &[]);
