@@ -9,6 +9,8 @@
 //! - [`transcribe`]: `--transcribe`: speech recognition and transcript alignment
 //! - [`sinks`]: metadata.jsonl, parquet shards, dataset card, LICENSES/, build.json
 //! - [`verify`], [`stats`]: checking and describing a build
+//! - [`compare`]: a build against the published release (or another build), sample by sample
+//! - [`publish`]: what of a build goes to the Hugging Face hub, and uploading it
 //! - [`audit`], [`license_terms`]: the license report and what each license allows
 //! - [`export`]: manifests for other tools (Lhotse)
 //! - [`eval`]: scoring audio language models on a build
@@ -19,6 +21,7 @@ pub mod audio;
 pub mod audit;
 pub mod build;
 pub mod checksums;
+pub mod compare;
 pub mod corpora;
 pub mod demo;
 pub mod eval;
@@ -32,6 +35,7 @@ pub mod license_terms;
 pub mod manifest;
 pub mod new_corpus;
 pub mod progress;
+pub mod publish;
 pub mod record;
 pub mod scan;
 pub mod selection;

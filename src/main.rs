@@ -57,8 +57,10 @@ fn main() {
     };
     if let Err(error) = cli::run(args) {
         let code = cli::exit::code(&error);
-        if code != cli::exit::OK {
-            eprintln!("error: {}", cli::exit::one_line(&error));
+        let line = cli::exit::one_line(&error);
+        // A status without a message (compare's "they differ") has said everything already.
+        if code != cli::exit::OK && !line.is_empty() {
+            eprintln!("error: {line}");
         }
         std::process::exit(code);
     }

@@ -351,3 +351,34 @@ fn contamination_compares_like_with_like() {
     let row = stdout.lines().find(|l| l.starts_with("| knows (n/s)")).unwrap();
     assert!(row.contains("| none"), "{row}");
 }
+
+#[test]
+fn leaderboard_plots_as_svg_parse_as_xml() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = scored_report(dir.path(), "my-model", 0.0);
+    let out = dir.path().join("board");
+    let (ok, _, stderr) = eval(&["leaderboard", path_str(&report), "--out", path_str(&out), "--svg"]);
+    assert!(ok, "{stderr}");
+    let md = std::fs::read_to_string(out.join("leaderboard.md")).unwrap();
+    assert!(md.contains("![Macro F1 per language](per_language.svg)"), "{md}");
+    assert!(!out.join("per_language.png").exists());
+    let describe = |file: &str| {
+        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/check_svg.py");
+        let output = std::process::Command::new("python3").arg(script).arg(out.join(file)).output().unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap()
+    };
+    let bars = describe("per_language.svg");
+    assert_eq!(bars["root"], "svg");
+    let texts: Vec<&str> = bars["texts"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
+    for label in ["Macro F1 per language", "English", "Polish", "French", "my-model"] {
+        assert!(texts.iter().any(|t| t.contains(label)), "{label} in {texts:?}");
+    }
+    let heatmap = describe("confusion-my-model-0.0.svg");
+    let texts: Vec<&str> = heatmap["texts"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
+    // 7 gold labels in rows and columns, and a cell per label pair at least (plus their grid lines).
+    for emotion in EMOTIONS {
+        assert_eq!(texts.iter().filter(|t| **t == emotion).count(), 2, "{emotion} in {texts:?}");
+    }
+    assert!(heatmap["tags"]["rect"].as_u64().unwrap() >= 2 * 49, "{heatmap}");
+}

@@ -126,6 +126,22 @@ fn stats_give_the_figures_the_qa_and_a_plot_of_a_build() {
     let height = u32::from_be_bytes(png[20..24].try_into().unwrap());
     assert_eq!((width, height), (1400, 1520));
 
+    // The same plot as SVG (the name ends in .svg), read back by Python's XML parser: the three
+    // panels' titles, every language and emotion under its bar, one bar per category and bin.
+    let svg = dir.path().join("stats.svg");
+    let (code, _, stderr) = cameo(&["stats", path_str(&out), "--plot", path_str(&svg)]);
+    assert_eq!(code, 0, "{stderr}");
+    let parsed = python_check("check_svg.py", &[&svg], &dir.path().join("hf"));
+    assert_eq!((&parsed["root"], &parsed["namespace"]), (&json!("svg"), &json!(true)));
+    assert_eq!((&parsed["width"], &parsed["height"]), (&json!("1400"), &json!("1520")));
+    let texts: Vec<&str> = parsed["texts"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
+    for label in ["Samples per language", "Samples per emotion", "English", "French", "anger", "sadness", "seconds"] {
+        assert!(texts.contains(&label), "{label} in {texts:?}");
+    }
+    assert!(texts.iter().any(|t| t.starts_with("Sample durations (243 samples")), "{texts:?}");
+    // Bars: 2 languages + 7 emotions + the histogram's filled bins, each a <rect>, plus the background.
+    assert!(parsed["tags"]["rect"].as_u64().unwrap() >= 1 + 2 + 7 + 3, "{parsed}");
+
     // The text form.
     let (code, text, _) = cameo(&["stats", path_str(&out)]);
     assert_eq!(code, 0);

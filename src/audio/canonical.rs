@@ -46,10 +46,11 @@ pub fn quantize(sample: f64) -> Result<i16, AudioError> {
     Ok((sample * 32_768.0).round().clamp(-32_768.0, 32_767.0) as i16)
 }
 
-/// Hash + encoder + statistics for the canonical samples as they are produced.
-struct CanonicalSink {
+/// Hash + statistics for the canonical samples as they are produced; each quantised block is
+/// handed on to `each` (the FLAC encoder in a build, a comparison's buffer in `cameo compare`).
+struct CanonicalSink<F> {
     hasher: Sha256,
-    writer: FlacFileWriter,
+    each: F,
     frames: u64,
     peak: u16,
     clipped: u64,
@@ -57,7 +58,7 @@ struct CanonicalSink {
     bytes: Vec<u8>,
 }
 
-impl CanonicalSink {
+impl<F: FnMut(&[i16]) -> Result<(), AudioError>> CanonicalSink<F> {
     fn accept(&mut self, samples: &[f64]) -> Result<(), AudioError> {
         self.quantized.clear();
         self.bytes.clear();
@@ -69,23 +70,32 @@ impl CanonicalSink {
         self.clipped += self.quantized.iter().filter(|&&v| v == i16::MAX || v == i16::MIN).count() as u64;
         self.bytes.extend(self.quantized.iter().flat_map(|v| v.to_le_bytes()));
         self.hasher.update(&self.bytes);
-        self.writer.write(&self.quantized)?;
+        (self.each)(&self.quantized)?;
         self.frames += samples.len() as u64;
         Ok(())
     }
 }
 
-/// Streams `stream` through resampling, quantisation, hashing and FLAC encoding into
-/// `flac_path` (which the caller renames to the file_id once it is known).
-pub fn convert_to_flac(stream: &mut dyn PcmStream, flac_path: &Path) -> Result<ConvertedAudio, AudioError> {
-    let source_rate = stream.sample_rate();
+fn check_rate(source_rate: u32) -> Result<(), AudioError> {
     if !SUPPORTED_RATES.contains(&source_rate) {
         return Err(AudioError::Unsupported(format!("sample rate {source_rate} Hz (supported: 1 kHz to 384 kHz)")));
     }
+    Ok(())
+}
+
+/// Streams `stream` through resampling and quantisation, hashing the canonical samples and
+/// handing each block of them to `each`. This is the one canonical path: a build's FLAC files
+/// and `cameo compare`'s decoding of a reference both come through it.
+pub fn canonicalize(
+    stream: &mut dyn PcmStream,
+    each: impl FnMut(&[i16]) -> Result<(), AudioError>,
+) -> Result<ConvertedAudio, AudioError> {
+    let source_rate = stream.sample_rate();
+    check_rate(source_rate)?;
     let mut resampler = if source_rate == CANONICAL_RATE { None } else { Some(To16k::new(source_rate)?) };
     let mut sink = CanonicalSink {
         hasher: Sha256::new(),
-        writer: FlacFileWriter::create(flac_path)?,
+        each,
         frames: 0,
         peak: 0,
         clipped: 0,
@@ -119,7 +129,6 @@ pub fn convert_to_flac(stream: &mut dyn PcmStream, flac_path: &Path) -> Result<C
         resampler.finish(&mut resampled)?;
         sink.accept(&resampled)?;
     }
-    sink.writer.finish()?;
     Ok(ConvertedAudio {
         file_id: format!("{}.flac", hex::encode(sink.hasher.finalize())),
         frames: sink.frames,
@@ -128,6 +137,17 @@ pub fn convert_to_flac(stream: &mut dyn PcmStream, flac_path: &Path) -> Result<C
         peak: sink.peak,
         clipped: sink.clipped,
     })
+}
+
+/// Streams `stream` through resampling, quantisation, hashing and FLAC encoding into
+/// `flac_path` (which the caller renames to the file_id once it is known).
+pub fn convert_to_flac(stream: &mut dyn PcmStream, flac_path: &Path) -> Result<ConvertedAudio, AudioError> {
+    // Checked before the output file is created, so a refused rate leaves no file behind.
+    check_rate(stream.sample_rate())?;
+    let mut writer = FlacFileWriter::create(flac_path)?;
+    let converted = canonicalize(stream, |block| writer.write(block))?;
+    writer.finish()?;
+    Ok(converted)
 }
 
 #[cfg(test)]

@@ -200,6 +200,27 @@ pub enum Command {
         #[arg(long)]
         gzip: bool,
     },
+    /// Compare a build with the published release (`hf download amu-cai/CAMEO --repo-type
+    /// dataset --local-dir REF`) or another build: samples paired by identical canonical PCM,
+    /// then by duration and waveform correlation; metadata compared field by field.
+    /// Exit 0 when identical, 1 when they differ, 2 on a usage error.
+    Compare {
+        /// The build folder.
+        #[arg(value_name = "BUILD")]
+        build: PathBuf,
+        /// The reference: a folder of parquet shards (the published release) or a build folder.
+        #[arg(long, value_name = "REF")]
+        reference: PathBuf,
+        /// Least waveform correlation of a near pair (same recording, other PCM).
+        #[arg(long, default_value_t = cameo::compare::DEFAULT_MIN_CORRELATION, value_name = "0..1")]
+        min_correlation: f64,
+        /// Print the report as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Upload a build to the Hugging Face hub: verify it, print what goes up and why, then run
+    /// the Hugging Face CLI on a staging folder of exactly those files.
+    Publish(cameo::publish::PublishArgs),
     /// Evaluate audio language models on a build (parse, score, run, leaderboard).
     Eval(cameo::eval::EvalArgs),
     /// Print a shell completion script (e.g. `cameo completions bash > ~/.local/share/bash-completion/completions/cameo`).

@@ -80,6 +80,8 @@ fn is_usage(error: &anyhow::Error) -> bool {
             Some(cameo::new_corpus::NewCorpusError::Usage(_))
         )
         || error.downcast_ref::<Usage>().is_some()
+        // compare's contract: any error is a usage error (exit 1 means the builds differ).
+        || error.downcast_ref::<cameo::compare::CompareError>().is_some()
 }
 
 /// A usage error found by the binary itself.

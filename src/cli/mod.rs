@@ -305,6 +305,19 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 output.line(&path.display().to_string())?;
             }
         }
+        Command::Compare { build, reference, min_correlation, json } => {
+            let options = cameo::compare::CompareOptions { build, reference, min_correlation };
+            let report = cameo::compare::compare(&options)?;
+            if json {
+                output.json(&report)?;
+            } else {
+                output.print(&cameo::compare::to_text(&report))?;
+            }
+            if !report.identical() {
+                return Err(exit::Status { code: exit::ERROR, message: String::new() }.into());
+            }
+        }
+        Command::Publish(args) => cameo::publish::run(&args)?,
         Command::Eval(args) => {
             if matches!(args.command, cameo::eval::EvalCommand::Run(_)) {
                 cameo::interrupt::install()?;

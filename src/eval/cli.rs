@@ -175,6 +175,9 @@ pub struct LeaderboardArgs {
     /// Accept reports with samples missing (not comparable with complete runs).
     #[arg(long)]
     pub allow_incomplete: bool,
+    /// Draw the plots as SVG (vector, for papers) instead of PNG.
+    #[arg(long)]
+    pub svg: bool,
 }
 
 /// Runs one `cameo eval` subcommand.
@@ -214,6 +217,7 @@ pub fn dispatch(args: EvalArgs, quiet: bool) -> anyhow::Result<()> {
                 margin: a.contamination_margin,
                 include_published: !a.no_published,
                 allow_incomplete: a.allow_incomplete,
+                svg: a.svg,
             })?;
             print_result(quiet, &markdown);
             note(quiet, &format!("wrote leaderboard.md, leaderboard.json and leaderboard.csv in {}", a.out.display()));

@@ -610,9 +610,11 @@ pub struct LeaderboardOptions {
     pub margin: f64,
     pub include_published: bool,
     pub allow_incomplete: bool,
+    /// Plots as SVG rather than PNG (the plot functions pick the backend by the file name).
+    pub svg: bool,
 }
 
-/// Reads the reports, writes `leaderboard.md` and the PNGs into `out`; returns the Markdown.
+/// Reads the reports, writes `leaderboard.md` and the plots into `out`; returns the Markdown.
 pub fn write_leaderboard(options: &LeaderboardOptions) -> Result<String, EvalError> {
     let mut reports: Vec<(PathBuf, Report)> = Vec::new();
     for path in &options.reports {
@@ -631,6 +633,7 @@ pub fn write_leaderboard(options: &LeaderboardOptions) -> Result<String, EvalErr
     let board = Leaderboard::new(&reports, options.include_published, options.margin);
     std::fs::create_dir_all(&options.out).map_err(|e| EvalError::io(&options.out, e))?;
     let mut images = Vec::new();
+    let extension = if options.svg { "svg" } else { "png" };
     let series: Vec<BarSeries> = board
         .entries
         .iter()
@@ -641,7 +644,7 @@ pub fn write_leaderboard(options: &LeaderboardOptions) -> Result<String, EvalErr
         })
         .collect();
     if !series.is_empty() {
-        let file = "per_language.png".to_string();
+        let file = format!("per_language.{extension}");
         grouped_bars(&options.out.join(&file), "Macro F1 per language", "macro F1", &series)?;
         images.push(("Macro F1 per language".to_string(), file));
     }
@@ -651,10 +654,10 @@ pub fn write_leaderboard(options: &LeaderboardOptions) -> Result<String, EvalErr
             continue;
         };
         let base = format!("confusion-{}", slug(&entry.name()));
-        let mut file = format!("{base}.png");
+        let mut file = format!("{base}.{extension}");
         let mut k = 2;
         while !used.insert(file.clone()) {
-            file = format!("{base}-{k}.png");
+            file = format!("{base}-{k}.{extension}");
             k += 1;
         }
         let title = format!("Confusion matrix: {}", entry.name());

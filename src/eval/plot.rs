@@ -1,9 +1,10 @@
-//! PNG plots of the leaderboard with plotters: grouped bars of macro F1 per language, and a
+//! Plots of the leaderboard with plotters (PNG, or SVG when the file name ends in `.svg`): grouped bars of macro F1 per language, and a
 //! confusion-matrix heat map. Text uses the embedded DejaVu Sans (no system fonts needed).
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Display;
 use std::path::Path;
 
+use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::FontTransform;
@@ -16,6 +17,20 @@ fn plot_error(path: &Path) -> impl Fn(&dyn Display) -> EvalError + '_ {
     move |error| EvalError::Plot { path: path.to_path_buf(), message: error.to_string() }
 }
 
+/// Draws with the backend the file name asks for: SVG for `.svg`, else PNG.
+fn on_backend(
+    path: &Path,
+    size: (u32, u32),
+    draw_svg: impl FnOnce(DrawingArea<SVGBackend, Shift>) -> Result<(), EvalError>,
+    draw_png: impl FnOnce(DrawingArea<BitMapBackend, Shift>) -> Result<(), EvalError>,
+) -> Result<(), EvalError> {
+    if crate::stats::plot::is_svg(path) {
+        draw_svg(SVGBackend::new(path, size).into_drawing_area())
+    } else {
+        draw_png(BitMapBackend::new(path, size).into_drawing_area())
+    }
+}
+
 /// One group of bars: a model (at a temperature) and its value per category.
 #[derive(Debug, Clone)]
 pub struct BarSeries {
@@ -26,12 +41,28 @@ pub struct BarSeries {
 /// Grouped bar chart: one group per category (sorted), one bar per series.
 pub fn grouped_bars(path: &Path, title: &str, y_label: &str, series: &[BarSeries]) -> Result<(), EvalError> {
     ensure_fonts();
-    let fail = plot_error(path);
     let categories: Vec<&str> =
         series.iter().flat_map(|s| s.values.keys().map(String::as_str)).collect::<BTreeSet<_>>().into_iter().collect();
     let groups = categories.len().max(1);
     let width = (160 + 110 * groups as u32).max(900);
-    let root = BitMapBackend::new(path, (width, 560)).into_drawing_area();
+    on_backend(
+        path,
+        (width, 560),
+        |root| draw_grouped_bars(root, path, title, y_label, series, &categories),
+        |root| draw_grouped_bars(root, path, title, y_label, series, &categories),
+    )
+}
+
+fn draw_grouped_bars<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    path: &Path,
+    title: &str,
+    y_label: &str,
+    series: &[BarSeries],
+    categories: &[&str],
+) -> Result<(), EvalError> {
+    let fail = plot_error(path);
+    let groups = categories.len().max(1);
     root.fill(&WHITE).map_err(|e| fail(&e))?;
     let top = series.iter().flat_map(|s| s.values.values().copied()).fold(0.0f64, f64::max);
     let y_max = ((top * 1.25 * 10.0).ceil() / 10.0).clamp(0.1, 1.0);
@@ -93,17 +124,36 @@ pub fn grouped_bars(path: &Path, title: &str, y_label: &str, series: &[BarSeries
     Ok(())
 }
 
+/// Side of a heat map cell, and the margins (left, top, bottom, right), in pixels.
+const CELL: i32 = 46;
+const MARGINS: (i32, i32, i32, i32) = (150, 70, 140, 30);
+
 /// Heat map of a confusion matrix, coloured by the share of each gold row (recall per cell),
 /// with the counts written in the cells.
 pub fn confusion_heatmap(path: &Path, title: &str, matrix: &ConfusionMatrix) -> Result<(), EvalError> {
     ensure_fonts();
-    let fail = plot_error(path);
     let n = matrix.labels.len().max(1) as i32;
-    let cell = 46;
-    let (left, top, bottom, right) = (150, 70, 140, 30);
+    let (cell, (left, top, bottom, right)) = (CELL, MARGINS);
     let width = (left + n * cell + right) as u32;
     let height = (top + n * cell + bottom) as u32;
-    let root = BitMapBackend::new(path, (width, height)).into_drawing_area();
+    on_backend(
+        path,
+        (width, height),
+        |root| draw_heatmap(root, path, title, matrix),
+        |root| draw_heatmap(root, path, title, matrix),
+    )
+}
+
+fn draw_heatmap<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    path: &Path,
+    title: &str,
+    matrix: &ConfusionMatrix,
+) -> Result<(), EvalError> {
+    let fail = plot_error(path);
+    let n = matrix.labels.len().max(1) as i32;
+    let (cell, (left, top, _, _)) = (CELL, MARGINS);
+    let (width, height) = root.dim_in_pixel();
     root.fill(&WHITE).map_err(|e| fail(&e))?;
     let title_style = TextStyle::from((FONT, 20).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
     root.draw(&Text::new(title.to_string(), (width as i32 / 2, 15), title_style)).map_err(|e| fail(&e))?;

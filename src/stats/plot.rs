@@ -1,4 +1,4 @@
-//! The `--plot` PNG of `cameo stats`: three panels, one under the other — samples per
+//! The `--plot` image of `cameo stats` (PNG, or SVG when the file name ends in `.svg`): three panels, one under the other — samples per
 //! language, samples per emotion, and a histogram of sample durations (the last bin holds
 //! everything past the 99th percentile's bin, so one long recording does not squash the rest).
 use super::{quantile, Stats};
@@ -21,10 +21,20 @@ const WIDTH: u32 = 1400;
 const PANEL_HEIGHTS: [u32; 3] = [480, 560, 480];
 const BAR: RGBColor = RGBColor(49, 104, 163);
 
-type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
+type Area<DB> = DrawingArea<DB, Shift>;
+
+/// Whether `path` asks for SVG (its name ends in `.svg`, any case) rather than PNG.
+pub fn is_svg(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("svg"))
+}
 
 /// Vertical bars with the category names under them (rotated when `rotate`) and the counts on top.
-fn bars(area: &Area, title: &str, bars: &[(String, usize)], rotate: bool) -> Result<(), String> {
+fn bars<DB: DrawingBackend>(
+    area: &Area<DB>,
+    title: &str,
+    bars: &[(String, usize)],
+    rotate: bool,
+) -> Result<(), String> {
     let n = bars.len().max(1);
     let top = bars.iter().map(|(_, count)| *count).max().unwrap_or(0).max(1) as f64;
     let label_room = if rotate { 130 } else { 40 };
@@ -86,7 +96,7 @@ fn bin_width(upper: f64) -> f64 {
     width
 }
 
-fn histogram(area: &Area, records: &[Record]) -> Result<(), String> {
+fn histogram<DB: DrawingBackend>(area: &Area<DB>, records: &[Record]) -> Result<(), String> {
     let mut durations: Vec<f64> = records.iter().map(|r| r.duration).collect();
     durations.sort_by(f64::total_cmp);
     let p99 = quantile(&durations, 0.99);
@@ -149,23 +159,30 @@ fn histogram(area: &Area, records: &[Record]) -> Result<(), String> {
     Ok(())
 }
 
-/// Draws the three panels into one PNG at `path`.
+/// Draws the three panels into one image at `path`: SVG when it ends in `.svg`, else PNG.
 pub fn draw(path: &Path, stats: &Stats, records: &[Record]) -> Result<(), PlotError> {
     ensure_fonts();
     let fail = |message: String| PlotError { path: path.to_path_buf(), message };
     // The image encoder reports file errors in Rust debug form; opening the file first gives the
     // operating system's own words (no such folder, permission denied, is a directory).
     std::fs::File::create(path).map_err(|error| fail(error.to_string()))?;
-    let height: u32 = PANEL_HEIGHTS.iter().sum();
-    let root = BitMapBackend::new(path, (WIDTH, height)).into_drawing_area();
-    root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
+    let size = (WIDTH, PANEL_HEIGHTS.iter().sum());
+    if is_svg(path) {
+        draw_on(SVGBackend::new(path, size).into_drawing_area(), stats, records).map_err(fail)
+    } else {
+        draw_on(BitMapBackend::new(path, size).into_drawing_area(), stats, records).map_err(fail)
+    }
+}
+
+fn draw_on<DB: DrawingBackend>(root: Area<DB>, stats: &Stats, records: &[Record]) -> Result<(), String> {
+    root.fill(&WHITE).map_err(|e| e.to_string())?;
     let (languages, rest) = root.split_vertically(PANEL_HEIGHTS[0]);
     let (emotions, durations) = rest.split_vertically(PANEL_HEIGHTS[1]);
     let language_bars: Vec<(String, usize)> = stats.languages.iter().map(|g| (g.name.clone(), g.samples)).collect();
-    bars(&languages, "Samples per language", &language_bars, false).map_err(fail)?;
+    bars(&languages, "Samples per language", &language_bars, false)?;
     let emotion_bars: Vec<(String, usize)> = stats.emotions.iter().map(|c| (c.name.clone(), c.samples)).collect();
-    bars(&emotions, "Samples per emotion", &emotion_bars, true).map_err(fail)?;
-    histogram(&durations, records).map_err(fail)?;
-    root.present().map_err(|e| fail(e.to_string()))?;
+    bars(&emotions, "Samples per emotion", &emotion_bars, true)?;
+    histogram(&durations, records)?;
+    root.present().map_err(|e| e.to_string())?;
     Ok(())
 }
