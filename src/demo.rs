@@ -139,6 +139,7 @@ pub fn run_demo(out: &Path, jobs: usize) -> Result<DemoOutcome, DemoError> {
         quiet: false,
         shard: None,
         transcribe: None,
+        third_party_genders: false,
     };
     let build = run_build(&options)?;
     let verified = crate::verify::verify(&build_dir)?;

@@ -57,6 +57,10 @@ enum Command {
         /// sentence-list corpora against their sentences, transcribe corpora without text.
         #[arg(long, value_name = "MODEL.bin")]
         transcribe: Option<PathBuf>,
+        /// Fill unknown genders from a third party's annotation where a manifest has one
+        /// (today eNTERFACE's); not in the corpora, nor in the published release. The card says so.
+        #[arg(long)]
+        third_party_genders: bool,
     },
     /// Merge the outputs of `build --shard 1/N` .. `N/N` into one build, identical to an unsharded one.
     Merge {
@@ -89,6 +93,9 @@ enum Command {
         /// The Whisper model the shards were built with (their recognitions are reused).
         #[arg(long, value_name = "MODEL.bin")]
         transcribe: Option<PathBuf>,
+        /// Fill unknown genders from a third party's annotation, as for `build`.
+        #[arg(long)]
+        third_party_genders: bool,
     },
     /// What a raw tree holds against the manifests, without decoding audio: found/expected,
     /// skipped junk, rejects, and what looks wrong with how to fix it. Exit 1 when a selected
@@ -259,10 +266,31 @@ fn run(command: Command) -> anyhow::Result<()> {
             println!("\nscoring a pretend model's answers ({}):", outcome.predictions.display());
             print!("{}", outcome.report.to_text());
         }
-        Command::Build { raw, out, corpora, jobs, strict, manifests, quiet, shard, transcribe } => {
+        Command::Build {
+            raw,
+            out,
+            corpora,
+            jobs,
+            strict,
+            manifests,
+            quiet,
+            shard,
+            transcribe,
+            third_party_genders,
+        } => {
             let jobs = default_jobs(jobs);
-            let options =
-                cameo::build::BuildOptions { raw, out, corpora, jobs, strict, manifests, quiet, shard, transcribe };
+            let options = cameo::build::BuildOptions {
+                raw,
+                out,
+                corpora,
+                jobs,
+                strict,
+                manifests,
+                quiet,
+                shard,
+                transcribe,
+                third_party_genders,
+            };
             let outcome = cameo::build::run_build(&options)?;
             match shard {
                 Some(shard) => println!(
@@ -272,7 +300,18 @@ fn run(command: Command) -> anyhow::Result<()> {
                 None => print_build(&outcome),
             }
         }
-        Command::Merge { raw, out, parts, corpora, jobs, strict, manifests, quiet, transcribe } => {
+        Command::Merge {
+            raw,
+            out,
+            parts,
+            corpora,
+            jobs,
+            strict,
+            manifests,
+            quiet,
+            transcribe,
+            third_party_genders,
+        } => {
             let jobs = default_jobs(jobs);
             let options = cameo::build::BuildOptions {
                 raw,
@@ -284,6 +323,7 @@ fn run(command: Command) -> anyhow::Result<()> {
                 quiet,
                 shard: None,
                 transcribe,
+                third_party_genders,
             };
             print_build(&cameo::build::shard::merge(&options, &parts)?);
         }

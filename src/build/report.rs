@@ -49,6 +49,10 @@ pub struct SplitReport {
     /// Samples with clipped (full-scale) samples (file_ids).
     pub clipped: Vec<String>,
     pub sources: Vec<SourceFile>,
+    /// Whose annotation the genders are, when `--third-party-genders` filled them from the
+    /// manifest (absent otherwise, and in builds made before the option existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub third_party_genders: Option<String>,
 }
 
 impl SplitReport {
