@@ -135,6 +135,8 @@ pub fn render(comparison: &Comparison) -> String {
             "(the paper's figures are for all 13 corpora; this build lacks {})\n",
             comparison.missing_corpora.join(", ")
         ));
+    } else if comparison.figures.iter().any(|figure| figure.paper == Claim::Count(SAMPLES) && !figure.agrees) {
+        out.push_str("(the paper's figures are for the complete corpora; this build holds part of them)\n");
     }
     out
 }
@@ -155,5 +157,39 @@ mod tests {
         assert_eq!(Claim::About(100.0 / 3.0).text(), "about 33.3%");
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1_000_000), "1,000,000");
+    }
+
+    fn record(split: &str) -> crate::record::Record {
+        crate::record::Record {
+            file_id: format!("{split}.flac"),
+            audio: format!("audio/{split}/{split}.flac"),
+            emotion: Emotion::Calm,
+            transcription: None,
+            speaker_id: None,
+            gender: None,
+            age: None,
+            dataset: split.into(),
+            language: "English".into(),
+            license: "MIT".into(),
+            duration: 1.0,
+            source: "a.wav".into(),
+            transcription_source: None,
+        }
+    }
+
+    #[test]
+    fn a_partial_build_says_why_its_figures_differ() {
+        let two = [record("cafe"), record("mesd")];
+        let text = render(&super::super::compute(&two).paper);
+        let has_row = |row: &str| text.lines().any(|line| line.split_whitespace().collect::<Vec<_>>().join(" ") == row);
+        assert!(has_row("samples 41,265 2 DIFFERS"), "{text}");
+        assert!(has_row("seven primary emotions over 93% 0.0% DIFFERS"), "{text}");
+        assert!(has_row("English about 33.3% 100.0% DIFFERS"), "{text}");
+        let missing =
+            "crema_d, emns, emozionalmente, enterface, jl_corpus, nemo, oreau, pavoque, ravdess, resd, subesco";
+        assert!(text.ends_with(&format!("this build lacks {missing})\n")), "{text}");
+        let all: Vec<_> = crate::corpora::REGISTRY.iter().map(|entry| record(entry.id)).collect();
+        let text = render(&super::super::compute(&all).paper);
+        assert!(text.ends_with("(the paper's figures are for the complete corpora; this build holds part of them)\n"));
     }
 }
