@@ -276,9 +276,13 @@ fn third_party_genders_are_opt_in_and_the_card_says_whose_they_are() {
         serde_json::from_slice(&std::fs::read(plain.join("build.json")).unwrap()).unwrap();
     assert!(build_json["splits"]["enterface"].get("third_party_genders").is_none());
 
-    // Opted in: subject 2 male, subject 4 female, and the card and build.json name the source.
+    // Opted in (the command line): subject 2 male, subject 4 female, and the card and
+    // build.json name the source.
     let annotated = dir.path().join("annotated");
-    cameo::build::run_build(&BuildOptions { third_party_genders: true, ..options(&raw, &annotated, 2) }).unwrap();
+    let path = |p: &Path| p.to_str().unwrap().to_string();
+    let (code, _, stderr) =
+        run_cameo(&["build", "--raw", &path(&raw), "--out", &path(&annotated), "--third-party-genders", "--quiet"]);
+    assert_eq!(code, 0, "{stderr}");
     let genders: BTreeMap<String, BTreeSet<Option<Gender>>> =
         records(&annotated).into_iter().fold(BTreeMap::new(), |mut map, r| {
             map.entry(r.speaker_id.unwrap()).or_default().insert(r.gender);
@@ -307,6 +311,28 @@ fn third_party_genders_are_opt_in_and_the_card_says_whose_they_are() {
     let build_json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(annotated.join("build.json")).unwrap()).unwrap();
     assert_eq!(build_json["splits"]["enterface"]["third_party_genders"], serde_json::json!(source));
+
+    // Shards merged with the option give the same metadata.
+    let parts: Vec<_> = (1..=2).map(|i| dir.path().join(format!("part{i}"))).collect();
+    for (i, part) in parts.iter().enumerate() {
+        let shard = BuildOptions { shard: Some(format!("{}/2", i + 1).parse().unwrap()), ..options(&raw, part, 1) };
+        cameo::build::run_build(&shard).unwrap();
+    }
+    let merged = dir.path().join("merged");
+    let (code, _, stderr) = run_cameo(&[
+        "merge",
+        "--raw",
+        &path(&raw),
+        "--out",
+        &path(&merged),
+        &path(&parts[0]),
+        &path(&parts[1]),
+        "--third-party-genders",
+        "--quiet",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let jsonl = |folder: &Path| std::fs::read(folder.join("metadata.jsonl")).unwrap();
+    assert_eq!(jsonl(&merged), jsonl(&annotated));
 
     // The same folder rebuilt without the option: the genders go again (nothing kept stale).
     build(&raw, &annotated, 2);
