@@ -140,6 +140,7 @@ pub fn run_demo(out: &Path, jobs: usize, quiet: bool) -> Result<DemoOutcome, Dem
         quiet,
         shard: None,
         transcribe: None,
+        third_party_genders: false,
     };
     let build = run_build(&options)?;
     let verified = crate::verify::verify(&build_dir)?;

@@ -42,6 +42,13 @@ pub struct Manifest {
     /// Speaker facts not found in file names, keyed by original speaker id.
     #[serde(default)]
     pub speakers: BTreeMap<String, Speaker>,
+    /// Whose annotation the `third_party_gender` values of `[speakers]` are (required with
+    /// them). The corpus does not distribute them, so a build writes them only when asked to
+    /// (`--third-party-genders`), and the card then names this source.
+    pub third_party_genders: Option<String>,
+    /// How `speaker_id` and `gender` are filled where the corpus does not simply give them
+    /// (printed in the card's "Speakers and genders" section).
+    pub speaker_note: Option<String>,
     /// Fixed sentence texts keyed by the corpus' sentence code.
     #[serde(default)]
     pub sentences: BTreeMap<String, String>,
@@ -124,6 +131,9 @@ pub struct Source {
 pub struct Speaker {
     pub gender: Option<Gender>,
     pub age: Option<u32>,
+    /// A gender judged by a third party (see `Manifest::third_party_genders`), not published
+    /// with the corpus: used only where `gender` is unknown and the build opts in.
+    pub third_party_gender: Option<Gender>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -208,6 +218,22 @@ impl Manifest {
             if source.url.is_none() && source.manual.is_none() {
                 return Err(invalid(format!("sources[{index}]"), "needs `url` or `manual` instructions".into()));
             }
+        }
+        let annotated = self.speakers.values().any(|speaker| speaker.third_party_gender.is_some());
+        match (&self.third_party_genders, annotated) {
+            (None, true) => {
+                return Err(invalid(
+                    "third_party_genders".into(),
+                    "[speakers] has third_party_gender values: say whose annotation they are".into(),
+                ))
+            }
+            (Some(_), false) => {
+                return Err(invalid(
+                    "third_party_genders".into(),
+                    "no speaker of [speakers] has a third_party_gender to describe".into(),
+                ))
+            }
+            _ => {}
         }
         if let Some(adapter) = &self.adapter {
             crate::corpora::declarative::compile::validate(adapter, self, name)?;
@@ -393,6 +419,21 @@ sha256 = "0000000000000000000000000000000000000000000000000000000000000000"
         let text = format!("{GOOD}[transcription]\nsource = \"whisper\"\n");
         let error = Manifest::parse(&text, "toy.toml").unwrap_err().to_string();
         assert!(error.contains("toy.toml") && error.contains("whisper"), "{error}");
+    }
+
+    #[test]
+    fn third_party_genders_must_say_whose_they_are() {
+        let speakers = "[speakers]\n\"1\" = { third_party_gender = \"female\" }\n";
+        let error = Manifest::parse(&format!("{GOOD}{speakers}"), "toy.toml").unwrap_err().to_string();
+        assert!(error.contains("`third_party_genders`: [speakers] has third_party_gender values"), "{error}");
+        let described = format!("third_party_genders = \"a listing\"\n{GOOD}{speakers}");
+        let manifest = Manifest::parse(&described, "toy.toml").unwrap();
+        assert_eq!(manifest.speakers["1"].gender, None);
+        assert_eq!(manifest.speakers["1"].third_party_gender, Some(Gender::Female));
+        let error = Manifest::parse(&format!("third_party_genders = \"a listing\"\n{GOOD}"), "toy.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("no speaker of [speakers] has a third_party_gender"), "{error}");
     }
 
     #[test]

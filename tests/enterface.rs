@@ -5,6 +5,7 @@
 mod common;
 
 use cameo::audio::{convert_to_flac, open_source};
+use cameo::build::BuildOptions;
 use cameo::fixtures::enterface::{audio_of, avi_48k, population, trap_audio, write_population, write_traps, TOP};
 use cameo::fixtures::wav::{encode, WavSpec, WavWriterOptions};
 use cameo::fixtures::write_file;
@@ -124,7 +125,8 @@ fn records_carry_every_field_and_the_audio_of_the_avi() {
     assert_eq!(swapped.emotion, Emotion::Anger);
     assert_eq!(swapped.transcription.as_deref(), Some("What??? No, no, no, listen! I need this money!"));
     assert_eq!(swapped.speaker_id.as_deref(), Some("enterface_2"));
-    assert_eq!(swapped.gender, Some(Gender::Male));
+    // The corpus distributes no gender (nor does the published release have one).
+    assert_eq!(swapped.gender, None);
     assert_eq!(swapped.age, None);
     assert_eq!(swapped.dataset, "eNTERFACE");
     assert_eq!(swapped.language, "English");
@@ -141,7 +143,7 @@ fn records_carry_every_field_and_the_audio_of_the_avi() {
     assert_eq!(no_dot.speaker_id.as_deref(), Some("enterface_16"));
 
     let woman = &by_source[&format!("{TOP}/subject 4/disgust/sentence 3/s4_di_3.avi")];
-    assert_eq!((woman.emotion, woman.gender), (Emotion::Disgust, Some(Gender::Female)));
+    assert_eq!((woman.emotion, woman.gender), (Emotion::Disgust, None));
     assert_eq!(woman.transcription.as_deref(), Some("Aaaaah a cockroach!!!"));
 
     let kept = &by_source[&format!("{TOP}/subject 12/sadness/sentence 4/s12_sa_4.avi")];
@@ -247,7 +249,92 @@ fn the_complete_file_population_gives_the_reference_count() {
     let speakers: BTreeSet<&str> = scan.items.iter().filter_map(|i| i.speaker.as_deref()).collect();
     assert_eq!(speakers.len(), 42);
     assert!(!speakers.contains("6") && !speakers.contains("11"));
-    assert!(scan.items.iter().all(|i| i.transcription.is_some() && i.gender.is_some()));
-    let women = scan.items.iter().filter(|i| i.gender == Some(Gender::Female)).count();
+    assert!(scan.items.iter().all(|i| i.transcription.is_some() && i.gender.is_none()));
+    // The third-party annotation covers every subject kept, 9 of them women.
+    let annotated =
+        |item: &cameo::corpora::SourceItem| manifest.speakers[item.speaker.as_deref().unwrap()].third_party_gender;
+    assert!(scan.items.iter().all(|i| annotated(i).is_some()));
+    let women = scan.items.iter().filter(|i| annotated(i) == Some(Gender::Female)).count();
     assert_eq!(women, 9 * 30);
+}
+
+#[test]
+fn third_party_genders_are_opt_in_and_the_card_says_whose_they_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = dir.path().join("raw");
+    write_population(&raw.join("enterface"), &population([2, 4]), 0.05).unwrap();
+
+    // By default: no gender, and the card says why.
+    let plain = dir.path().join("plain");
+    build(&raw, &plain, 2);
+    assert!(records(&plain).iter().all(|r| r.gender.is_none()));
+    let card = std::fs::read_to_string(plain.join("README.md")).unwrap();
+    let row = card.lines().find(|l| l.starts_with("| enterface | 100.0% |")).expect("speakers row");
+    assert!(row.starts_with("| enterface | 100.0% | 0.0% | 0.0% | 0.0% | The corpus distributes no gender"), "{row}");
+    assert!(!card.contains("third party's annotation, not the corpus'"));
+    let build_json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(plain.join("build.json")).unwrap()).unwrap();
+    assert!(build_json["splits"]["enterface"].get("third_party_genders").is_none());
+
+    // Opted in (the command line): subject 2 male, subject 4 female, and the card and
+    // build.json name the source.
+    let annotated = dir.path().join("annotated");
+    let path = |p: &Path| p.to_str().unwrap().to_string();
+    let (code, _, stderr) =
+        run_cameo(&["build", "--raw", &path(&raw), "--out", &path(&annotated), "--third-party-genders", "--quiet"]);
+    assert_eq!(code, 0, "{stderr}");
+    let genders: BTreeMap<String, BTreeSet<Option<Gender>>> =
+        records(&annotated).into_iter().fold(BTreeMap::new(), |mut map, r| {
+            map.entry(r.speaker_id.unwrap()).or_default().insert(r.gender);
+            map
+        });
+    assert_eq!(
+        genders,
+        BTreeMap::from([
+            ("enterface_2".into(), BTreeSet::from([Some(Gender::Male)])),
+            ("enterface_4".into(), BTreeSet::from([Some(Gender::Female)]))
+        ])
+    );
+    let manifest = cameo::corpora::find("enterface").unwrap().manifest(None).unwrap();
+    let source = manifest.third_party_genders.clone().unwrap();
+    assert!(source.starts_with("michen00/multilingual_speech_valence_classification_datasets"), "{source}");
+    let card = std::fs::read_to_string(annotated.join("README.md")).unwrap();
+    let row = card.lines().find(|l| l.starts_with("| enterface | 100.0% |")).expect("speakers row");
+    assert!(row.starts_with("| enterface | 100.0% | 100.0% | 50.0% | 50.0% |"), "{row}");
+    assert!(
+        row.contains(&format!(
+            "**This build's genders are a third party's annotation, not the corpus'** (built with \
+             `--third-party-genders`): {source}."
+        )),
+        "{row}"
+    );
+    let build_json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(annotated.join("build.json")).unwrap()).unwrap();
+    assert_eq!(build_json["splits"]["enterface"]["third_party_genders"], serde_json::json!(source));
+
+    // Shards merged with the option give the same metadata.
+    let parts: Vec<_> = (1..=2).map(|i| dir.path().join(format!("part{i}"))).collect();
+    for (i, part) in parts.iter().enumerate() {
+        let shard = BuildOptions { shard: Some(format!("{}/2", i + 1).parse().unwrap()), ..options(&raw, part, 1) };
+        cameo::build::run_build(&shard).unwrap();
+    }
+    let merged = dir.path().join("merged");
+    let (code, _, stderr) = run_cameo(&[
+        "merge",
+        "--raw",
+        &path(&raw),
+        "--out",
+        &path(&merged),
+        &path(&parts[0]),
+        &path(&parts[1]),
+        "--third-party-genders",
+        "--quiet",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let jsonl = |folder: &Path| std::fs::read(folder.join("metadata.jsonl")).unwrap();
+    assert_eq!(jsonl(&merged), jsonl(&annotated));
+
+    // The same folder rebuilt without the option: the genders go again (nothing kept stale).
+    build(&raw, &annotated, 2);
+    assert!(records(&annotated).iter().all(|r| r.gender.is_none()));
 }

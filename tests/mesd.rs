@@ -54,7 +54,8 @@ fn records_carry_every_field_of_the_reference_format() {
     let child = &by_source["Mexican Emotional Speech Database (MESD)/Anger_C_A_basta_ya.wav"];
     assert_eq!(child.emotion, Emotion::Anger);
     assert_eq!(child.transcription.as_deref(), Some("basta ya"));
-    assert_eq!(child.speaker_id.as_deref(), Some("mesd_C"));
+    // A voice class is not a speaker: no speaker id; a child's gender is not encoded.
+    assert_eq!(child.speaker_id, None);
     assert_eq!(child.gender, None);
     assert_eq!(child.age, None);
     assert_eq!(child.dataset, "MESD");
@@ -65,7 +66,7 @@ fn records_carry_every_field_of_the_reference_format() {
     let fear = &by_source[&traps.pcm_16bit];
     assert_eq!((fear.emotion, fear.duration), (Emotion::Fear, 0.4));
     assert_eq!(fear.transcription.as_deref(), Some("mariposa"));
-    assert_eq!((fear.speaker_id.as_deref(), fear.gender), (Some("mesd_M"), Some(Gender::Male)));
+    assert_eq!((fear.speaker_id.as_deref(), fear.gender), (None, Some(Gender::Male)));
 
     let wrapped = &by_source[&traps.wrapped];
     assert_eq!((wrapped.emotion, wrapped.transcription.as_deref()), (Emotion::Happiness, Some("buenos dias")));
@@ -73,7 +74,7 @@ fn records_carry_every_field_of_the_reference_format() {
     let woman = &by_source["Mexican Emotional Speech Database (MESD)/Sadness_F_B_ventana.wav"];
     assert_eq!(
         (woman.emotion, woman.speaker_id.as_deref(), woman.gender),
-        (Emotion::Sadness, Some("mesd_F"), Some(Gender::Female))
+        (Emotion::Sadness, None, Some(Gender::Female))
     );
     assert_eq!(woman.transcription.as_deref(), Some("ventana"));
 }
@@ -92,9 +93,55 @@ fn the_complete_file_population_gives_the_reference_count() {
     assert_eq!((report.found, report.built, report.expected), (862, 862, 862));
     assert!(report.rejects.is_empty() && report.duplicates.is_empty() && report.warnings.is_empty(), "{report:?}");
     let records = records(&out);
+    assert!(records.iter().all(|r| r.speaker_id.is_none()), "a voice class is not a speaker id");
+    // The voice class stays readable in `source` (the second field of the file name) and
+    // gives the gender: adult women, adult men, children (not encoded).
     let per_voice = records.iter().fold(BTreeMap::new(), |mut map, r| {
-        *map.entry(r.speaker_id.clone().unwrap()).or_insert(0) += 1;
+        let name = r.source.rsplit('/').next().unwrap();
+        let voice = name.split('_').nth(1).unwrap().to_string();
+        *map.entry((voice, r.gender)).or_insert(0) += 1;
         map
     });
-    assert_eq!(per_voice, BTreeMap::from([("mesd_C".into(), 286), ("mesd_F".into(), 288), ("mesd_M".into(), 288)]));
+    assert_eq!(
+        per_voice,
+        BTreeMap::from([
+            (("C".into(), None), 286),
+            (("F".into(), Some(Gender::Female)), 288),
+            (("M".into(), Some(Gender::Male)), 288)
+        ])
+    );
+}
+
+#[test]
+fn a_rebuild_over_a_build_with_the_old_speaker_ids_writes_the_new_values() {
+    // Builds before this convention wrote the voice class as speaker_id (mesd_F, mesd_M,
+    // mesd_C); that manifest is the current one plus `speaker = "{voice}"`.
+    let dir = tempfile::tempdir().unwrap();
+    let (raw, out) = (dir.path().join("raw"), dir.path().join("out"));
+    write_population(&raw.join("mesd"), &population(2), 0.05).unwrap();
+    let current = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("manifests/mesd.toml")).unwrap();
+    let old = current.replace("[adapter.fields]\n", "[adapter.fields]\nspeaker = \"{voice}\"\n");
+    assert_ne!(old, current);
+    let old_manifest = dir.path().join("mesd.toml");
+    std::fs::write(&old_manifest, old).unwrap();
+    let first = cameo::build::run_build(&cameo::build::BuildOptions {
+        manifests: Some(old_manifest),
+        ..options(&raw, &out, 2)
+    })
+    .unwrap();
+    assert_eq!(first.run.converted, 72);
+    let old_ids: BTreeSet<Option<String>> = records(&out).into_iter().map(|r| r.speaker_id).collect();
+    assert_eq!(old_ids, ["mesd_C", "mesd_F", "mesd_M"].iter().map(|s| Some(s.to_string())).collect());
+
+    // The rebuild takes every FLAC from the cache (which holds audio facts only: no
+    // PIPELINE_VERSION bump is needed) and forms every record anew from the adapter's items.
+    let second = build(&raw, &out, 2);
+    assert_eq!((second.run.converted, second.run.reused_from_cache), (0, 72));
+    let records = records(&out);
+    assert_eq!(records.len(), 72);
+    assert!(records.iter().all(|r| r.speaker_id.is_none()));
+    let state = std::fs::read_to_string(out.join(".cameo/splits/mesd.json")).unwrap();
+    assert!(!state.contains("mesd_F"), "the kept split state is rewritten too");
+    let jsonl = std::fs::read_to_string(out.join("metadata.jsonl")).unwrap();
+    assert!(!jsonl.contains("mesd_"));
 }

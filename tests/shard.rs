@@ -74,7 +74,8 @@ fn a_merge_with_a_shard_missing_is_refused_before_anything_is_written() {
         .args(&parts)
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(1));
+    // A part missing from the command line is a usage error (exit 2).
+    assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("shard(s) 2/3 missing"), "{stderr}");
     assert!(!merged.exists());

@@ -67,6 +67,9 @@ pub struct BuildOptions {
     pub shard: Option<shard::Shard>,
     /// Recognise speech with this model file (see [`crate::transcribe`]); off when None.
     pub transcribe: Option<PathBuf>,
+    /// Fill unknown genders from a manifest's third-party annotation (`third_party_gender` in
+    /// `[speakers]`); off by default, since the corpus does not distribute them.
+    pub third_party_genders: bool,
 }
 
 /// What a build did, for the caller to print (`run.failed` names the splits that failed).
@@ -238,6 +241,7 @@ pub fn run_build_with(options: &BuildOptions, recognizer: Option<&dyn Recognizer
             out: &options.out,
             quiet: options.quiet,
             shard: options.shard,
+            third_party_genders: options.third_party_genders,
         };
         let mut state = match pool.install(|| build_split(&job, &mut facts)) {
             Ok(state) => state,

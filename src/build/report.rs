@@ -53,6 +53,10 @@ pub struct SplitReport {
     /// cp1252 mojibake, decomposed accents; see `corpora::names`): source → exact bytes, escaped.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub renamed_sources: BTreeMap<String, String>,
+    /// Whose annotation the genders are, when `--third-party-genders` filled them from the
+    /// manifest (absent otherwise, and in builds made before the option existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub third_party_genders: Option<String>,
 }
 
 impl SplitReport {

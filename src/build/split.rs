@@ -25,6 +25,8 @@ pub struct SplitJob<'a> {
     pub quiet: bool,
     /// Convert only this shard's units of work.
     pub shard: Option<super::shard::Shard>,
+    /// Fill unknown genders from the manifest's third-party annotation.
+    pub third_party_genders: bool,
 }
 
 /// Counters for the run section of build.json.
@@ -38,7 +40,9 @@ fn nfc(text: &str) -> String {
     text.trim().nfc().collect()
 }
 
-fn make_record(
+/// The record of an item whose audio became `audio`: the one place where the adapters' items
+/// meet the format's value conventions (`<split>_` speaker ids, `null` for what is unknown).
+pub fn make_record(
     split: &str,
     manifest: &Manifest,
     item: &SourceItem,
@@ -61,6 +65,17 @@ fn make_record(
         duration: audio.duration_seconds(),
         source: item.location.source(),
     }
+}
+
+/// `--third-party-genders`: gives every item without a gender its speaker's third-party
+/// gender from the manifest; returns whose annotation it is when the manifest has one.
+fn add_third_party_genders(manifest: &Manifest, items: &mut [SourceItem]) -> Option<String> {
+    let source = manifest.third_party_genders.clone()?;
+    for item in items.iter_mut().filter(|item| item.gender.is_none()) {
+        let speaker = item.speaker.as_deref().map(str::trim).and_then(|speaker| manifest.speakers.get(speaker));
+        item.gender = speaker.and_then(|speaker| speaker.third_party_gender);
+    }
+    Some(source)
 }
 
 /// Splits the items into units of conversion work: each whole-file item alone, and all the
@@ -125,6 +140,8 @@ pub fn build_split(job: &SplitJob, facts: &mut SplitRunFacts) -> Result<SplitSta
         .map_err(|source| BuildError::Scan { split: split.into(), source })?;
     let mut items = scan.items;
     items.sort_by(|a, b| a.location.cmp(&b.location));
+    let third_party_genders =
+        if job.third_party_genders { add_third_party_genders(job.manifest, &mut items) } else { None };
     let mut report = SplitReport {
         split: split.into(),
         dataset: job.manifest.name.clone(),
@@ -132,6 +149,7 @@ pub fn build_split(job: &SplitJob, facts: &mut SplitRunFacts) -> Result<SplitSta
         found: items.len() + scan.rejects.len(),
         skipped: scan.skipped,
         rejects: scan.rejects,
+        third_party_genders,
         ..Default::default()
     };
 

@@ -74,6 +74,10 @@ pub struct BuildArgs {
     /// sentence-list corpora against their sentences, transcribe corpora without text.
     #[arg(long, value_name = "MODEL.bin")]
     pub transcribe: Option<PathBuf>,
+    /// Fill unknown genders from a third party's annotation where a manifest has one
+    /// (today eNTERFACE's); not in the corpora, nor in the published release. The card says so.
+    #[arg(long)]
+    pub third_party_genders: bool,
     /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,

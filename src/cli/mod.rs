@@ -31,6 +31,7 @@ fn build_options(args: BuildArgs, quiet: bool, shard: Option<cameo::build::shard
         quiet,
         shard,
         transcribe: args.transcribe,
+        third_party_genders: args.third_party_genders,
     }
 }
 
@@ -168,6 +169,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 quiet: cli.quiet,
                 shard: None,
                 transcribe: None,
+                third_party_genders: false,
             };
             report_build(output, &outcome.build, &options, false)?;
             output.line(&format!(

@@ -1,6 +1,8 @@
 //! `cameo stats`: the collection's figures as cameo-format.md gives them for the reference
 //! (samples and hours per corpus and language, the emotion distribution, speaker-id and gender
-//! coverage), a QA section (silent and clipped samples, duration outliers) and plots.
+//! coverage), the paper's collection figures beside the build's, a QA section (silent and
+//! clipped samples, duration outliers) and plots.
+pub mod paper;
 pub mod plot;
 pub mod qa;
 mod render;
@@ -60,6 +62,8 @@ pub struct Stats {
     /// The collection as one group (speaker and gender coverage).
     pub overall: Group,
     pub durations: Durations,
+    /// The paper's figures for the whole collection beside this build's.
+    pub paper: paper::Comparison,
 }
 
 /// The figures and the QA findings of a build, as `cameo stats --json` prints them.
@@ -162,7 +166,8 @@ pub fn compute(records: &[Record]) -> Stats {
         .collect();
     emotions.sort_by(|a, b| b.samples.cmp(&a.samples).then(a.name.cmp(&b.name)));
     let all: Vec<&Record> = records.iter().collect();
-    Stats {
+    let splits: BTreeSet<&str> = records.iter().map(Record::split).collect();
+    let mut stats = Stats {
         samples: total,
         hours: records.iter().map(|r| r.duration).sum::<f64>() / 3600.0,
         corpora,
@@ -170,7 +175,10 @@ pub fn compute(records: &[Record]) -> Stats {
         emotions,
         overall: group("all", &all, total),
         durations: durations(records),
-    }
+        paper: paper::Comparison { figures: Vec::new(), missing_corpora: Vec::new() },
+    };
+    stats.paper = paper::compare(&stats, &splits.into_iter().collect::<Vec<_>>());
+    stats
 }
 
 #[cfg(test)]

@@ -61,6 +61,7 @@ pub fn render(stats: &Stats) -> String {
         d.max,
         d.mean
     ));
+    out.push_str(&super::paper::render(&stats.paper));
     out
 }
 

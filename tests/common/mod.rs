@@ -17,6 +17,7 @@ pub fn options(raw: &Path, out: &Path, jobs: usize) -> BuildOptions {
         quiet: true,
         shard: None,
         transcribe: None,
+        third_party_genders: false,
     }
 }
 

@@ -18,6 +18,7 @@ pub fn build(raw: &Path, out: &Path) {
         quiet: true,
         shard: None,
         transcribe: None,
+        third_party_genders: false,
     };
     run_build(&options).expect("build succeeds");
 }

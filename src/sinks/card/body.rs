@@ -51,6 +51,38 @@ fn corpora_table(input: &CardInput, total: usize) -> String {
     out
 }
 
+/// Per split, the share of samples with a speaker id and with a gender, and how the two are
+/// filled where the corpus does not simply give them (the manifest's `speaker_note`, and the
+/// third-party annotation when `--third-party-genders` used one).
+fn speakers_section(input: &CardInput) -> String {
+    let mut out = String::from(
+        "`null` where the corpus does not give a value (never a made-up one).\n\n\
+         | split | speaker id | gender | female | male | how |\n|---|---:|---:|---:|---:|---|\n",
+    );
+    for state in input.states {
+        let records = &state.records;
+        let count = |keep: &dyn Fn(&crate::record::Record) -> bool| records.iter().filter(|r| keep(r)).count();
+        let mut how: Vec<String> =
+            input.manifest(&state.report.split).and_then(|m| m.speaker_note.clone()).into_iter().collect();
+        if let Some(source) = &state.report.third_party_genders {
+            how.push(format!(
+                "**This build's genders are a third party's annotation, not the corpus'** (built with \
+                 `--third-party-genders`): {source}."
+            ));
+        }
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} |\n",
+            state.report.split,
+            share(count(&|r| r.speaker_id.is_some()), records.len()),
+            share(count(&|r| r.gender.is_some()), records.len()),
+            share(count(&|r| r.gender == Some(crate::record::Gender::Female)), records.len()),
+            share(count(&|r| r.gender == Some(crate::record::Gender::Male)), records.len()),
+            how.join(" ").replace('|', "\\|")
+        ));
+    }
+    out
+}
+
 fn emotion_table(input: &CardInput, total: usize) -> String {
     let mut counts: BTreeMap<&str, (usize, BTreeSet<&str>)> = BTreeMap::new();
     for state in input.states {
@@ -167,6 +199,8 @@ pub fn markdown_body(input: &CardInput) -> String {
     );
     out.push_str("## Corpora\n\n");
     out.push_str(&corpora_table(input, total));
+    out.push_str("\n## Speakers and genders\n\n");
+    out.push_str(&speakers_section(input));
     out.push_str("\n## Emotions\n\n");
     out.push_str(&emotion_table(input, total));
     out.push_str("\n## Licenses\n\n");
