@@ -254,11 +254,11 @@ impl Manifest {
     }
 }
 
-/// The TODOs (`key: text` each) for the error line: the first few, each text cut short, so
-/// the line stays readable (the file itself has every text in full).
+/// The TODOs (`key: text` each) for the error line: every key, each text cut short, so the
+/// line stays readable (the file itself has every text in full).
 fn todo_list(todos: &[String]) -> String {
-    const SHOWN: usize = 6;
-    const TEXT: usize = 60;
+    const SHOWN: usize = 40;
+    const TEXT: usize = 36;
     let shorten = |todo: &String| match todo.char_indices().nth(TEXT) {
         Some((at, _)) => format!("{}…", &todo[..at]),
         None => todo.clone(),

@@ -26,6 +26,9 @@ pub enum Emotion {
     Poker,
 }
 
+/// The seven primary emotional states (over 93% of the collection's samples, the paper's Table 6).
+pub const PRIMARY_LABELS: [&str; 7] = ["anger", "disgust", "fear", "happiness", "neutral", "sadness", "surprise"];
+
 impl Emotion {
     pub const ALL: [Emotion; 17] = [
         Emotion::Anger,

@@ -101,7 +101,8 @@ fn the_guide_manifest_builds_emodb_from_disk_record_by_record() {
         (TRAPS.unknown_emotion, "unknown emotion code 'X' (not in the [labels] of manifests/emodb.toml)"),
     ]
     .into_iter()
-    .map(|(source, reason)| (source.to_string(), reason.to_string()))
+    // Messages name the manifest where it was read from (here the --manifests file).
+    .map(|(source, reason)| (source.to_string(), reason.replace("manifests/emodb.toml", manifest_arg)))
     .collect();
     assert_eq!(rejects, expected);
     let skipped: BTreeMap<String, usize> =

@@ -171,7 +171,9 @@ fn templates_and_checks_that_cannot_work_are_refused_when_read() {
 fn a_grammar_that_matches_no_file_stops_the_scan_showing_a_name() {
     let dir = tempfile::tempdir().unwrap();
     let error = build_error(dir.path(), TOY, &["audio/F1-ang.wav", "audio/M1-sad.wav"]);
-    assert!(error.contains("adapter.names of manifests/toy.toml"), "{error}");
+    // Messages name the manifest where it was read from (here the --manifests file).
+    let origin = dir.path().join("manifests/toy.toml");
+    assert!(error.contains(&format!("adapter.names of {}", origin.display())), "{error}");
     assert!(
         error.contains("no regular expression matches any of the 2 audio file names (e.g. 'F1-ang.wav')"),
         "{error}"
@@ -200,7 +202,11 @@ fn files_without_a_rule_and_codes_without_an_entry_are_rejects_saying_what_to_ad
         ("audio/x.wav", "file name matches no regular expression of adapter.names in manifests/toy.toml"),
     ]
     .into_iter()
-    .map(|(source, reason)| (source.to_string(), reason.to_string()))
+    // Messages name the manifest where it was read from (here the --manifests file).
+    .map(|(source, reason)| {
+        let origin = dir.path().join("manifests/toy.toml").display().to_string();
+        (source.to_string(), reason.replace("manifests/toy.toml", &origin))
+    })
     .collect();
     assert_eq!(rejects, expected);
 }

@@ -70,7 +70,8 @@ fn an_output_path_that_is_a_file_is_a_one_line_error_and_touches_nothing() {
     let out = dir.path().join("out");
     std::fs::write(&out, b"not a folder").unwrap();
     let output = build_command(&raw, &out).stderr(Stdio::piped()).output().unwrap();
-    assert_eq!(output.status.code(), Some(1));
+    // A file given where a folder belongs is a usage error (exit 2, README "Exit codes").
+    assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains(out.to_str().unwrap()), "{stderr}");

@@ -142,7 +142,8 @@ fn new_corpus_refuses_known_ids_and_never_overwrites() {
     let raw = dir.path().join("raw");
     emodb_tree(&raw);
     let (code, _, stderr) = run_cameo(&["new-corpus", "--raw", raw.to_str().unwrap(), "--id", "cafe"]);
-    assert_eq!(code, 1);
+    // A known id is a usage error (exit 2, README "Exit codes").
+    assert_eq!(code, 2);
     assert!(stderr.contains("--id 'cafe': cameo already knows this corpus"), "{stderr}");
     let existing = dir.path().join("emodb.toml");
     std::fs::write(&existing, "keep me").unwrap();

@@ -8,8 +8,9 @@
 use cameo::audio::ConvertedAudio;
 use cameo::build::split::make_record;
 use cameo::fixtures::*;
+use cameo::record::PRIMARY_LABELS;
 use cameo::record::{Gender, Record};
-use cameo::stats::paper::{Claim, PRIMARY};
+use cameo::stats::paper::Claim;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -92,7 +93,7 @@ fn the_complete_populations_give_the_papers_collection_figures() {
     let (female, male) = (count(&|r| r.gender == Some(Gender::Female)), count(&|r| r.gender == Some(Gender::Male)));
     assert_eq!(female + male, with_gender);
 
-    let primary = count(&|r| PRIMARY.contains(&r.emotion));
+    let primary = count(&|r| PRIMARY_LABELS.contains(&r.emotion.as_str()));
     assert!(100.0 * primary as f64 / n as f64 > 93.0, "primary share {}", share(primary));
     let english = count(&|r| r.language == "English");
     assert!((100.0 * english as f64 / n as f64 - 100.0 / 3.0).abs() <= 1.0, "English share {}", share(english));

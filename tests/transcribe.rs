@@ -210,8 +210,9 @@ fn oreau_tree(raw: &Path) {
     oreau::write_population(&raw.join("oreau"), oreau::VERSION_ONE, &names, 0.2).unwrap();
 }
 
+/// The `source` of an Oréau file: its NFD version folder named in NFC (corpora::names).
 fn oreau_source(name: &str) -> String {
-    format!("{}/{name}", oreau::VERSION_ONE)
+    cameo::corpora::names::decode_relative(std::path::Path::new(&format!("{}/{name}", oreau::VERSION_ONE))).text
 }
 
 #[test]

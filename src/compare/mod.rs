@@ -386,35 +386,6 @@ pub fn compare(options: &CompareOptions) -> Result<CompareReport, CompareError> 
 
 pub use render::to_text;
 
-/// The command: prints the report (text or JSON) and returns the exit code — 0 identical,
-/// 1 differ, 2 when the comparison could not be made (the cause on stderr, one line).
-pub fn run(options: &CompareOptions, json: bool) -> i32 {
-    match compare(options) {
-        Ok(report) => {
-            if json {
-                match serde_json::to_string_pretty(&report) {
-                    Ok(text) => println!("{text}"),
-                    Err(error) => {
-                        eprintln!("error: cannot write the report as JSON: {error}");
-                        return 2;
-                    }
-                }
-            } else {
-                print!("{}", to_text(&report));
-            }
-            if report.identical() {
-                0
-            } else {
-                1
-            }
-        }
-        Err(error) => {
-            eprintln!("error: {error}");
-            2
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::name_key;

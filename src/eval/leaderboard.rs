@@ -13,7 +13,7 @@ use super::report::{Report, Summary};
 use super::table::{figure, Table};
 
 /// The seven primary emotional states (over 93% of samples): the columns of Table 6.
-pub const PRIMARY_EMOTIONS: [&str; 7] = ["anger", "disgust", "fear", "happiness", "neutral", "sadness", "surprise"];
+pub const PRIMARY_EMOTIONS: [&str; 7] = crate::record::PRIMARY_LABELS;
 
 /// Where a leaderboard row comes from.
 #[derive(Debug, Clone, PartialEq)]

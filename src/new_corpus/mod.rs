@@ -377,7 +377,7 @@ fn test_text(id: &str, found: &Survey) -> String {
 
 fn write_new(path: &Path, text: &str) -> Result<(), NewCorpusError> {
     if path.exists() {
-        return Err(NewCorpusError::Usage(format!(
+        return Err(NewCorpusError::Input(format!(
             "{}: exists; move it away or choose another path (new-corpus never overwrites)",
             path.display()
         )));

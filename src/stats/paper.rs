@@ -3,7 +3,6 @@
 //! female and male shares, the seven primary emotions' share and the English share. A full
 //! build that follows the published release's value conventions agrees with every one.
 use super::{percent, Stats};
-use crate::record::Emotion;
 use serde::Serialize;
 
 /// Samples of the published release.
@@ -64,17 +63,6 @@ pub struct Comparison {
     pub missing_corpora: Vec<String>,
 }
 
-/// The seven primary emotions.
-pub const PRIMARY: [Emotion; 7] = [
-    Emotion::Anger,
-    Emotion::Disgust,
-    Emotion::Fear,
-    Emotion::Happiness,
-    Emotion::Neutral,
-    Emotion::Sadness,
-    Emotion::Surprise,
-];
-
 /// Compares a build's figures with the paper's; `splits` are the build's split ids.
 pub fn compare(stats: &Stats, splits: &[&str]) -> Comparison {
     let n = stats.samples;
@@ -82,7 +70,7 @@ pub fn compare(stats: &Stats, splits: &[&str]) -> Comparison {
     let primary: usize = stats
         .emotions
         .iter()
-        .filter(|count| PRIMARY.iter().any(|emotion| emotion.as_str() == count.name))
+        .filter(|count| crate::record::PRIMARY_LABELS.contains(&count.name.as_str()))
         .map(|count| count.samples)
         .sum();
     let english = stats.languages.iter().find(|group| group.name == "English").map_or(0, |group| group.samples);
@@ -163,7 +151,7 @@ mod tests {
         crate::record::Record {
             file_id: format!("{split}.flac"),
             audio: format!("audio/{split}/{split}.flac"),
-            emotion: Emotion::Calm,
+            emotion: crate::record::Emotion::Calm,
             transcription: None,
             speaker_id: None,
             gender: None,
