@@ -27,12 +27,26 @@ fn scored_report(dir: &std::path::Path, model: &str, temperature: f64) -> std::p
             lines.push('\n');
         }
     }
-    let metadata = dir.join("metadata.jsonl");
-    write_metadata(&metadata, &samples);
+    let temperature = temperature.to_string();
+    score_report(dir, "metadata.jsonl", &samples, &lines, model, &["--temperature", &temperature])
+}
+
+/// Writes the gold samples (as `metadata_name`) and the answers, scores them with `eval score`
+/// for `model` (plus `extra` arguments) and returns the report's path.
+fn score_report(
+    dir: &std::path::Path,
+    metadata_name: &str,
+    samples: &[Sample],
+    lines: &str,
+    model: &str,
+    extra: &[&str],
+) -> std::path::PathBuf {
+    let metadata = dir.join(metadata_name);
+    write_metadata(&metadata, samples);
     let predictions = dir.join(format!("{model}.jsonl"));
     std::fs::write(&predictions, lines).unwrap();
     let report = dir.join(format!("{model}.json"));
-    let (ok, _, stderr) = eval(&[
+    let args = [
         "score",
         "--metadata",
         path_str(&metadata),
@@ -42,9 +56,8 @@ fn scored_report(dir: &std::path::Path, model: &str, temperature: f64) -> std::p
         path_str(&report),
         "--model",
         model,
-        "--temperature",
-        &temperature.to_string(),
-    ]);
+    ];
+    let (ok, _, stderr) = eval(&[&args[..], extra].concat());
     assert!(ok, "{stderr}");
     report
 }
@@ -304,24 +317,7 @@ fn two_dataset_report(dir: &std::path::Path, model: &str, knows_x_labels: bool) 
         samples.push(Sample { file_id: id.clone(), dataset: "Y", language: "Polish", split: "y", emotion: gold });
         lines.push_str(&(json!({"file_id": id, "response": response}).to_string() + "\n"));
     }
-    let metadata = dir.join(format!("{model}-metadata.jsonl"));
-    write_metadata(&metadata, &samples);
-    let predictions = dir.join(format!("{model}.jsonl"));
-    std::fs::write(&predictions, lines).unwrap();
-    let report = dir.join(format!("{model}.json"));
-    let (ok, _, stderr) = eval(&[
-        "score",
-        "--metadata",
-        path_str(&metadata),
-        "--predictions",
-        path_str(&predictions),
-        "--output",
-        path_str(&report),
-        "--model",
-        model,
-    ]);
-    assert!(ok, "{stderr}");
-    report
+    score_report(dir, &format!("{model}-metadata.jsonl"), &samples, &lines, model, &[])
 }
 
 /// The contamination flag compares a dataset with the same model on the same labels

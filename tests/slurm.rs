@@ -26,18 +26,6 @@ const NEVER_RUNS: [&str; 4] = ["PartitionConfig", "BadConstraints", "PartitionNo
 /// How long the daemons may take to come up.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Whether a prerequisite is there; when not, skips (prints why) or, under CI, fails.
-fn require(what: &str, present: bool) -> bool {
-    if present {
-        return true;
-    }
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("{what} is missing (scripts/setup --test installs it); CI=true, so this test may not be skipped");
-    }
-    eprintln!("skipping: {what} is missing (scripts/setup --test installs it)");
-    false
-}
-
 /// Whether `program` is an executable on PATH (SLURM's clients fail even `--version` without
 /// a slurm.conf, so running them proves nothing).
 fn on_path(program: &str) -> bool {

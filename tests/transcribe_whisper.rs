@@ -27,18 +27,6 @@ use std::sync::Mutex;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
-/// Whether a prerequisite is there; when not, skips (prints why) or, under CI, fails.
-fn require(what: &str, present: bool) -> bool {
-    if present {
-        return true;
-    }
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("{what} is missing (scripts/setup --test installs it); CI=true, so this test may not be skipped");
-    }
-    eprintln!("skipping: {what} is missing (scripts/setup --test installs it)");
-    false
-}
-
 fn espeak_present() -> bool {
     let runs = Command::new("espeak-ng").arg("--version").output().is_ok_and(|o| o.status.success());
     require("espeak-ng", runs)

@@ -11,6 +11,8 @@
 //! `scripts/setup --test`. Where one is missing the test is skipped with the reason, unless
 //! `CI=true`, where it fails.
 #![cfg(feature = "whisper")]
+mod common;
+
 use cameo::audio::{convert_to_flac, flac_in::read_canonical_flac, open_source};
 use cameo::fixtures::wav::{encode, WavSpec, WavWriterOptions};
 use cameo::whisper::{ModelError, WhisperModel};
@@ -72,25 +74,16 @@ fn other_sentences() -> Vec<(&'static str, Vec<String>)> {
 // ---------------------------------------------------------------------------------------------
 // Tools and models
 
-/// Whether a prerequisite is there; when not, skips (prints why) or, under CI, fails.
-fn require(what: &str, present: bool) -> bool {
-    if present {
-        return true;
-    }
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("{what} is missing (scripts/setup --test installs it); CI=true, so this test may not be skipped");
-    }
-    eprintln!("skipping: {what} is missing (scripts/setup --test installs it)");
-    false
-}
-
 fn runs(program: &str, args: &[&str]) -> bool {
     Command::new(program).args(args).output().map(|o| o.status.success()).unwrap_or(false)
 }
 
 fn tools_present() -> bool {
-    require("espeak-ng", runs("espeak-ng", &["--version"]))
-        && require("python3 with faster-whisper and numpy", runs("python3", &["-c", "import faster_whisper, numpy"]))
+    common::require("espeak-ng", runs("espeak-ng", &["--version"]))
+        && common::require(
+            "python3 with faster-whisper and numpy",
+            runs("python3", &["-c", "import faster_whisper, numpy"]),
+        )
 }
 
 /// A converted model: the ggml file and the CTranslate2 directory it came from.
@@ -138,7 +131,7 @@ fn prepared(model: &str) -> Option<Prepared> {
         if !(ggml.is_file() && ct2.join("model.bin").is_file()) {
             std::fs::create_dir_all(&dir).unwrap();
             if let Err(why) = run_whisper_model(&ggml, model, Some(&ct2)) {
-                require(&format!("the {model} model from its packages ({why})"), false);
+                common::require(&format!("the {model} model from its packages ({why})"), false);
                 return None;
             }
         }

@@ -79,15 +79,9 @@ fn is_usage(error: &anyhow::Error) -> bool {
             error.downcast_ref::<cameo::new_corpus::NewCorpusError>(),
             Some(cameo::new_corpus::NewCorpusError::Usage(_))
         )
-        || error.downcast_ref::<Usage>().is_some()
         // compare's contract: any error is a usage error (exit 1 means the builds differ).
         || error.downcast_ref::<cameo::compare::CompareError>().is_some()
 }
-
-/// A usage error found by the binary itself.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct Usage(pub String);
 
 /// The error as one line: each cause once (a cause already in the text is not repeated), no
 /// line breaks.

@@ -145,25 +145,16 @@ pub fn plan(build: &Path) -> std::io::Result<Plan> {
 /// The plan as text: what goes up and why, what stays and why.
 pub fn to_text(plan: &Plan) -> String {
     let megabytes = |bytes: u64| bytes as f64 / 1e6;
+    let line = |entry: &PlanEntry| {
+        format!("  {:<16} {:>6} files {:>10.1} MB  {}\n", entry.path, entry.files, megabytes(entry.bytes), entry.reason)
+    };
     let mut out = String::from("to the hub:\n");
     for entry in plan.entries.iter().filter(|e| e.upload && (e.path.ends_with('/') || !e.path.contains('/'))) {
-        out.push_str(&format!(
-            "  {:<16} {:>6} files {:>10.1} MB  {}\n",
-            entry.path,
-            entry.files,
-            megabytes(entry.bytes),
-            entry.reason
-        ));
+        out.push_str(&line(entry));
     }
     out.push_str("left out:\n");
     for entry in plan.entries.iter().filter(|e| !e.upload) {
-        out.push_str(&format!(
-            "  {:<16} {:>6} files {:>10.1} MB  {}\n",
-            entry.path,
-            entry.files,
-            megabytes(entry.bytes),
-            entry.reason
-        ));
+        out.push_str(&line(entry));
     }
     out.push_str(&format!(
         "{} files, {:.1} MB to upload; {:.1} MB left out\n",

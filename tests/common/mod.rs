@@ -89,6 +89,19 @@ pub fn skips_of(report: &SplitReport) -> BTreeSet<(&str, &str)> {
     report.skipped.iter().map(|s| (s.source.as_str(), s.reason.as_str())).collect()
 }
 
+/// Whether a prerequisite of a test (a program, a model) is there; when not, the test skips
+/// (saying why) or, under CI, fails: CI must run every test.
+pub fn require(what: &str, present: bool) -> bool {
+    if present {
+        return true;
+    }
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("{what} is missing (scripts/setup --test installs it); CI=true, so this test may not be skipped");
+    }
+    eprintln!("skipping: {what} is missing (scripts/setup --test installs it)");
+    false
+}
+
 /// Runs the built `cameo` binary: (exit code, stdout, stderr).
 pub fn run_cameo(args: &[&str]) -> (i32, String, String) {
     let output = std::process::Command::new(cameo_bin()).args(args).output().unwrap();
