@@ -18,82 +18,21 @@ pub enum DemoError {
     Eval(#[from] crate::eval::EvalError),
 }
 
-/// Writes the demo raw trees under `raw/`.
+/// Writes the demo raw trees under `raw/`: one per corpus fixture.
 pub fn write_raw_trees(raw: &Path) -> Result<(), DemoError> {
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| DemoError::Io { path, source }
-    };
-    let cafe = raw.join("cafe");
-    let names = fixtures::cafe::population(1..=2);
-    fixtures::cafe::write_population(&cafe, &names, 0.6).map_err(io(&cafe))?;
-    fixtures::cafe::write_traps(&cafe).map_err(io(&cafe))?;
-    let crema_d = raw.join("crema_d");
-    let names = fixtures::crema_d::population(1001..=1002);
-    fixtures::crema_d::write_population(&crema_d, &names, 0.6).map_err(io(&crema_d))?;
-    fixtures::crema_d::write_traps(&crema_d).map_err(io(&crema_d))?;
-    let emozionalmente = raw.join("emozionalmente");
-    let rows = fixtures::emozionalmente::population(24);
-    let version = fixtures::emozionalmente::Version::V1_0;
-    fixtures::emozionalmente::write_population(&emozionalmente, version, &rows, 0.6).map_err(io(&emozionalmente))?;
-    fixtures::emozionalmente::write_traps(&emozionalmente).map_err(io(&emozionalmente))?;
-    let jl_corpus = raw.join("jl_corpus");
-    let stems = fixtures::jl_corpus::population(&["female1", "male2"], 1..=1);
-    fixtures::jl_corpus::write_population(&jl_corpus, &stems, Some(0.6)).map_err(io(&jl_corpus))?;
-    fixtures::jl_corpus::write_traps(&jl_corpus).map_err(io(&jl_corpus))?;
-    let enterface = raw.join("enterface");
-    // Subject 2 (swapped names), 6 (uncut sessions, skipped), 11 and 12 (one set counted).
-    let names = fixtures::enterface::population([2, 6, 11, 12]);
-    fixtures::enterface::write_population(&enterface, &names, 0.6).map_err(io(&enterface))?;
-    fixtures::enterface::write_traps(&enterface).map_err(io(&enterface))?;
-    let emns = raw.join("emns");
-    let rows = fixtures::emns::population(8);
-    fixtures::emns::write_population(&emns, fixtures::emns::Layout::Extracted, &rows, 0.6).map_err(io(&emns))?;
-    fixtures::emns::write_traps(&emns, fixtures::emns::Layout::Extracted, &rows).map_err(io(&emns))?;
-    let mesd = raw.join("mesd");
-    let names = fixtures::mesd::population(2);
-    fixtures::mesd::write_population(&mesd, &names, 0.6).map_err(io(&mesd))?;
-    fixtures::mesd::write_traps(&mesd).map_err(io(&mesd))?;
-    let nemo = raw.join("nemo");
-    let rows = fixtures::nemo::population(6);
-    fixtures::nemo::write_population(&nemo, &rows, 0.6).map_err(io(&nemo))?;
-    fixtures::nemo::write_traps(&nemo).map_err(io(&nemo))?;
-    let oreau = raw.join("oreau");
-    let names = &fixtures::oreau::population()[..14];
-    fixtures::oreau::write_population(&oreau, fixtures::oreau::DOUBLED_VERSION_ONE, names, 0.6).map_err(io(&oreau))?;
-    fixtures::oreau::write_traps(&oreau).map_err(io(&oreau))?;
-    let pavoque = raw.join("pavoque");
-    let mut recordings = fixtures::pavoque::population(4, 50..=90);
-    let mut traps = fixtures::pavoque::add_traps(&mut recordings);
-    fixtures::pavoque::write_population(&pavoque, &recordings, true).map_err(io(&pavoque))?;
-    fixtures::pavoque::write_junk(&pavoque, &mut traps).map_err(io(&pavoque))?;
-    let ravdess = raw.join("ravdess");
-    let names = fixtures::ravdess::population(1..=2);
-    fixtures::ravdess::write_population(&ravdess, &names, 0.6).map_err(io(&ravdess))?;
-    fixtures::ravdess::write_traps(&ravdess).map_err(io(&ravdess))?;
-    let subesco = raw.join("subesco");
-    // The stray-bracket file, and one speaker's 44.1 and 48 kHz files.
-    let files: Vec<_> = fixtures::subesco::population()
-        .into_iter()
-        .filter(|file| {
-            ["F_02_MONIKA_S_2_SURPRISE_", "M_09_SHUMANTA_S_1_FEAR_", "M_09_SHUMANTA_S_1_SAD_"]
-                .iter()
-                .any(|prefix| file.name.starts_with(prefix))
-        })
-        .collect();
-    fixtures::subesco::write_population(&subesco, fixtures::subesco::WRAPPER, &files, 0.6).map_err(io(&subesco))?;
-    fixtures::subesco::write_traps(&subesco).map_err(io(&subesco))?;
-    // RESD: both parquet tables with dialogues 10-12 (spaced names, dialogue 11's reversed
-    // folder, 16 and 44.1 kHz rows) and the trap rows.
-    let resd = raw.join("resd");
-    let rows = fixtures::resd::population(10..=12);
-    fixtures::resd::write_traps(&resd, &rows, 0.6).map_err(io(&resd))?;
+    for fixture in fixtures::FIXTURES {
+        let root = raw.join(fixture.id());
+        fixture.write_demo(&root).map_err(|source| DemoError::Io { path: root.clone(), source })?;
+    }
     Ok(())
 }
 
+#[derive(Debug)]
 pub struct DemoOutcome {
     pub raw: PathBuf,
     pub build_dir: PathBuf,
+    /// The build's options (raw = `raw`, out = `build_dir`) and what it did.
+    pub options: BuildOptions,
     pub build: BuildOutcome,
     pub verified_samples: usize,
     pub predictions: PathBuf,
@@ -149,5 +88,5 @@ pub fn run_demo(out: &Path, jobs: usize, quiet: bool) -> Result<DemoOutcome, Dem
     let metadata = crate::eval::records::Metadata::read(&build_dir.join("metadata.jsonl"))?;
     let answers = crate::eval::records::Predictions::read(&predictions, &metadata)?;
     let (report, _) = crate::eval::score::score(&metadata, &answers, Default::default());
-    Ok(DemoOutcome { raw, build_dir, build, verified_samples: verified.samples, predictions, report })
+    Ok(DemoOutcome { raw, build_dir, options, build, verified_samples: verified.samples, predictions, report })
 }

@@ -1,13 +1,17 @@
 //! cameo: rebuild the CAMEO emotional speech benchmark from its original sources and
-//! evaluate audio language models on it. The binary (`src/main.rs`) only parses arguments;
-//! every capability lives in one of these modules:
+//! evaluate audio language models on it. The binary (`src/main.rs`, `src/cli/`) holds the
+//! command line; every capability lives in one of these modules:
 //!
-//! - [`corpora`]: adapters that list what a raw download holds (no audio decoding)
+//! - [`manifest`], [`corpora`]: the corpora are their manifests (the [`corpora::Registry`]);
+//!   adapters list what a raw download holds (no audio decoding)
 //! - [`fetch`], [`scan`]: getting the raw downloads, and checking a raw tree before a build
 //! - [`audio`]: decode, resample, quantise, hash and FLAC-encode one item
+//! - [`collection`]: the collection's data (records, split states, run facts) that build,
+//!   transcribe and sinks stand on
 //! - [`build`]: the pipeline — scan, parallel conversion, dedupe, resume, reports
 //! - [`transcribe`]: `--transcribe`: speech recognition and transcript alignment
-//! - [`sinks`]: metadata.jsonl, parquet shards, dataset card, LICENSES/, build.json
+//! - [`sinks`]: metadata.jsonl, parquet shards, dataset card, LICENSES/, build.json,
+//!   SHA256SUMS, each a [`sinks::Sink`]
 //! - [`verify`], [`stats`]: checking and describing a build
 //! - [`compare`]: a build against the published release (or another build), sample by sample
 //! - [`publish`]: what of a build goes to the Hugging Face hub, and uploading it
@@ -15,18 +19,21 @@
 //! - [`export`]: manifests for other tools (Lhotse)
 //! - [`eval`]: scoring audio language models on a build
 //! - [`whisper`]: Whisper speech-to-text (whisper.cpp) with a checked ggml model
-//! - [`fixtures`], [`demo`]: generated raw trees in the real layouts
+//! - [`demo`]: generated raw trees in the real layouts (`fixtures`, public for the tests only),
+//!   built, verified and scored
 
 pub mod audio;
 pub mod audit;
 pub mod build;
 pub mod checksums;
+pub mod collection;
 pub mod compare;
 pub mod corpora;
 pub mod demo;
 pub mod eval;
 pub mod export;
 pub mod fetch;
+#[doc(hidden)]
 pub mod fixtures;
 pub mod fonts;
 pub mod fsutil;
@@ -36,7 +43,8 @@ pub mod manifest;
 pub mod new_corpus;
 pub mod progress;
 pub mod publish;
-pub mod record;
+/// The record of one sample, used by nearly every module (kept at its short path).
+pub use collection::record;
 pub mod scan;
 pub mod selection;
 pub mod sinks;

@@ -1,11 +1,25 @@
 //! What the licenses of the corpora allow, by SPDX id, and the identifier the Hugging Face hub
 //! uses for each: the facts the audit checks a manifest's permission flags against, and that
-//! the dataset card's `license:` list is written from.
+//! the dataset card's `license:` list is written from; and the full texts shipped with cameo,
+//! which a build puts into `LICENSES/`.
 //!
 //! The permissions are read off the licenses' own summaries (creativecommons.org deeds,
 //! opendatacommons.org summaries, the MIT/Apache texts); the hub ids come from
 //! huggingface.co/docs/hub/repositories-licenses. A license not listed here is audited from
 //! its manifest alone (and the audit says its flags could not be checked).
+
+/// License texts shipped with cameo, by SPDX id.
+pub static LICENSE_TEXTS: &[(&str, &str)] = &[
+    ("CC-BY-4.0", include_str!("../licenses/CC-BY-4.0.txt")),
+    ("CC-BY-NC-SA-4.0", include_str!("../licenses/CC-BY-NC-SA-4.0.txt")),
+    ("MIT", include_str!("../licenses/MIT.txt")),
+    ("ODC-By-1.0", include_str!("../licenses/ODC-By-1.0.txt")),
+    ("ODbL-1.0", include_str!("../licenses/ODbL-1.0.txt")),
+];
+
+pub fn license_text(spdx: &str) -> Option<&'static str> {
+    LICENSE_TEXTS.iter().find(|(id, _)| *id == spdx).map(|(_, text)| *text)
+}
 
 /// What a license lets a user of the data do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

@@ -3,22 +3,22 @@
 //! none is named. Unknown ids are usage errors with the nearest known id suggested; a raw
 //! folder pointing inside a corpus folder is named as such; folders under the raw folder that
 //! no manifest describes are reported, never silently ignored.
-use crate::corpora::{self, CorpusEntry};
+use crate::corpora::{CorpusEntry, Registry};
 use std::path::Path;
 
 /// The registry entries for `ids`, in registry order; every corpus when `ids` is empty. The
 /// error names the unknown id, the nearest known one and lists the known ones.
-pub fn select(ids: &[String]) -> Result<Vec<&'static CorpusEntry>, String> {
-    if let Some(unknown) = ids.iter().find(|id| corpora::find(id).is_none()) {
-        return Err(unknown_corpus(unknown));
+pub fn select<'r>(registry: &'r Registry, ids: &[String]) -> Result<Vec<&'r CorpusEntry>, String> {
+    if let Some(unknown) = ids.iter().find(|id| registry.find(id).is_none()) {
+        return Err(unknown_corpus(registry, unknown));
     }
-    Ok(corpora::all().into_iter().filter(|entry| ids.is_empty() || ids.iter().any(|id| id == entry.id)).collect())
+    Ok(registry.iter().filter(|entry| ids.is_empty() || ids.contains(&entry.id)).collect())
 }
 
 /// The corpora of a raw tree and what else is in it.
 #[derive(Debug)]
-pub struct RawSelection {
-    pub entries: Vec<&'static CorpusEntry>,
+pub struct RawSelection<'r> {
+    pub entries: Vec<&'r CorpusEntry>,
     /// Folders under the raw folder that are no known corpus (`raw/emodb` without a manifest).
     pub unknown_folders: Vec<String>,
 }
@@ -35,27 +35,31 @@ pub enum RawSelectionError {
 }
 
 /// The corpora named by `ids`, or else those whose folder exists under `raw`.
-pub fn select_in_raw(raw: &Path, ids: &[String]) -> Result<RawSelection, RawSelectionError> {
-    let unknown_folders = unknown_folders(raw);
+pub fn select_in_raw<'r>(
+    registry: &'r Registry,
+    raw: &Path,
+    ids: &[String],
+) -> Result<RawSelection<'r>, RawSelectionError> {
+    let unknown_folders = unknown_folders(registry, raw);
     if !ids.is_empty() {
-        let entries = select(ids).map_err(RawSelectionError::Usage)?;
+        let entries = select(registry, ids).map_err(RawSelectionError::Usage)?;
         if let Some(message) = inside_corpus_folder(raw, &entries) {
             return Err(RawSelectionError::Usage(message));
         }
         return Ok(RawSelection { entries, unknown_folders });
     }
-    let present: Vec<_> = corpora::all().into_iter().filter(|entry| raw.join(entry.id).is_dir()).collect();
+    let present: Vec<_> = registry.iter().filter(|entry| raw.join(&entry.id).is_dir()).collect();
     if present.is_empty() {
-        if let Some(message) = inside_corpus_folder(raw, &corpora::all()) {
+        if let Some(message) = inside_corpus_folder(raw, &registry.iter().collect::<Vec<_>>()) {
             return Err(RawSelectionError::Usage(message));
         }
-        if let Some(message) = one_level_up(raw) {
+        if let Some(message) = one_level_up(registry, raw) {
             return Err(RawSelectionError::Usage(message));
         }
         let mut message = format!(
             "{}: no corpus folder found; put each corpus in a folder named by its id ({})",
             raw.display(),
-            corpora::all().iter().map(|entry| entry.id).collect::<Vec<_>>().join(", ")
+            registry.ids().join(", ")
         );
         if let Some(folder) = unknown_folders.first() {
             message.push_str(&format!("; {folder}/ is no known corpus: describe it with --manifests DIR"));
@@ -70,7 +74,7 @@ pub fn select_in_raw(raw: &Path, ids: &[String]) -> Result<RawSelection, RawSele
 fn inside_corpus_folder(raw: &Path, entries: &[&CorpusEntry]) -> Option<String> {
     let name = raw.file_name()?.to_str()?;
     let entry = entries.iter().find(|entry| entry.id == name)?;
-    if entries.iter().any(|other| raw.join(other.id).is_dir()) {
+    if entries.iter().any(|other| raw.join(&other.id).is_dir()) {
         return None;
     }
     let parent = raw.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
@@ -83,12 +87,12 @@ fn inside_corpus_folder(raw: &Path, entries: &[&CorpusEntry]) -> Option<String> 
 }
 
 /// The message for `--raw .` when the corpus folders are in `./raw/` (one level too shallow).
-fn one_level_up(raw: &Path) -> Option<String> {
+fn one_level_up(registry: &Registry, raw: &Path) -> Option<String> {
     let mut children: Vec<_> = std::fs::read_dir(raw).ok()?.filter_map(Result::ok).map(|e| e.path()).collect();
     children.sort();
     let holder = children
         .into_iter()
-        .find(|child| child.is_dir() && corpora::all().iter().any(|entry| child.join(entry.id).is_dir()))?;
+        .find(|child| child.is_dir() && registry.iter().any(|entry| child.join(&entry.id).is_dir()))?;
     Some(format!(
         "--raw {} holds no corpus folder, but {} does: give --raw {}",
         raw.display(),
@@ -98,13 +102,13 @@ fn one_level_up(raw: &Path) -> Option<String> {
 }
 
 /// Folders under `raw` that no known corpus is named by (hidden ones, like `.downloads`, aside).
-fn unknown_folders(raw: &Path) -> Vec<String> {
+fn unknown_folders(registry: &Registry, raw: &Path) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir(raw) else { return Vec::new() };
     let mut names: Vec<String> = entries
         .filter_map(Result::ok)
         .filter(|entry| entry.path().is_dir())
         .map(|entry| crate::corpora::names::decode_component(&entry.file_name()))
-        .filter(|name| !name.starts_with('.') && name != "__MACOSX" && corpora::find(name).is_none())
+        .filter(|name| !name.starts_with('.') && name != "__MACOSX" && registry.find(name).is_none())
         .collect();
     names.sort();
     names
@@ -121,8 +125,8 @@ pub fn unknown_folder_warning(raw: &Path, folder: &str) -> String {
 }
 
 /// "unknown corpus 'x' (did you mean 'y'?; known: …)".
-pub fn unknown_corpus(id: &str) -> String {
-    let known: Vec<&str> = corpora::all().iter().map(|entry| entry.id).collect();
+pub fn unknown_corpus(registry: &Registry, id: &str) -> String {
+    let known = registry.ids();
     let nearest = known
         .iter()
         .map(|candidate| (strsim::damerau_levenshtein(id, candidate), *candidate))
@@ -151,13 +155,15 @@ mod tests {
 
     #[test]
     fn empty_selects_every_corpus_and_unknown_ids_are_named() {
-        assert_eq!(select(&[]).unwrap().len(), corpora::REGISTRY.len());
-        let picked: Vec<&str> = select(&["ravdess".into(), "cafe".into()]).unwrap().iter().map(|e| e.id).collect();
+        let registry = Registry::builtin();
+        assert_eq!(select(registry, &[]).unwrap().len(), registry.iter().len());
+        let picked: Vec<&str> =
+            select(registry, &["ravdess".into(), "cafe".into()]).unwrap().iter().map(|e| e.id.as_str()).collect();
         assert_eq!(picked, ["cafe", "ravdess"]);
-        let error = select(&["cafe".into(), "nosuch".into()]).err().unwrap();
+        let error = select(registry, &["cafe".into(), "nosuch".into()]).err().unwrap();
         assert!(error.starts_with("unknown corpus 'nosuch' (a corpus of your own needs"), "{error}");
         assert!(error.contains("known: cafe, "), "{error}");
-        let error = select(&["ravdes".into()]).err().unwrap();
+        let error = select(registry, &["ravdes".into()]).err().unwrap();
         assert!(error.starts_with("unknown corpus 'ravdes' (did you mean 'ravdess'?"), "{error}");
     }
 

@@ -106,10 +106,7 @@ fn verify_parquet(out: &Path, split: &str, records: &[&Record]) -> Result<usize,
         .or_else(|e| fail(&data, format!("cannot read: {e}")))?
         .flatten()
         .map(|e| e.path())
-        .filter(|p| {
-            let name = p.file_name().unwrap_or_default().to_string_lossy().into_owned();
-            name.starts_with(&format!("{split}-")) && name.ends_with(".parquet") && name.contains("-of-")
-        })
+        .filter(|p| crate::sinks::parquet::is_shard_of(&p.file_name().unwrap_or_default().to_string_lossy(), split))
         .collect();
     shards.sort();
     if shards.is_empty() {

@@ -94,7 +94,7 @@ fn a_build_is_audited_per_corpus_for_the_collection_and_per_sample() {
         ]
     );
     for corpus in corpora {
-        let manifest = cameo::corpora::find(corpus["split"].as_str().unwrap()).unwrap().manifest(None).unwrap();
+        let manifest = cameo::corpora::find(corpus["split"].as_str().unwrap()).unwrap().manifest.clone();
         assert_eq!(corpus["unverified"], json!(manifest.unverified));
         assert_eq!(corpus["citation"], json!(manifest.license.citation));
         assert_eq!(corpus["attribution"], json!(manifest.license.attribution));
@@ -249,7 +249,7 @@ fn manifests_alone_are_audited_and_a_flag_the_license_does_not_grant_fails() {
     assert_eq!(code, 0, "{stderr}");
     let splits: Vec<&str> =
         report["corpora"].as_array().unwrap().iter().map(|c| c["split"].as_str().unwrap()).collect();
-    let registry: Vec<&str> = cameo::corpora::REGISTRY.iter().map(|e| e.id).collect();
+    let registry: Vec<&str> = cameo::corpora::Registry::builtin().ids();
     assert_eq!(splits, registry);
     assert_eq!(report["samples"], Value::Null);
     assert!(report["corpora"].as_array().unwrap().iter().all(|c| c["samples"].is_null()));
@@ -283,7 +283,7 @@ fn bad_input_is_a_one_line_error_naming_the_file() {
     // A manifest without a license.
     let manifests = dir.path().join("manifests");
     std::fs::create_dir_all(&manifests).unwrap();
-    let text = cameo::corpora::find("mesd").unwrap().manifest_toml;
+    let text = &cameo::corpora::find("mesd").unwrap().manifest_toml;
     let start = text.find("[license]").unwrap();
     let end = start + text[start..].find("\n[[sources]]").unwrap();
     let path = manifests.join("mesd.toml");

@@ -94,7 +94,7 @@ fn demo_builds_verifies_and_scores_without_network() {
     assert!(stdout.contains(&format!("verified {samples} samples")), "{stdout}");
     assert!(stdout.contains(&format!("demo-fake-model, temperature 0: {samples} scored, 0 missing")), "{stdout}");
     // Every corpus with an adapter is in the demo.
-    for entry in cameo::corpora::REGISTRY {
+    for entry in cameo::corpora::Registry::builtin() {
         assert!(
             stdout.lines().any(|line| line.starts_with(&format!("{} ", entry.id))),
             "{} missing:\n{stdout}",

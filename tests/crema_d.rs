@@ -114,7 +114,7 @@ fn a_tree_without_audio_wav_fails_naming_the_folder() {
     let dir = tempfile::tempdir().unwrap();
     let (raw, out) = (dir.path().join("raw"), dir.path().join("out"));
     write_file(&raw.join("crema_d"), "AudioMP3/1001_DFA_ANG_XX.mp3", b"ID3").unwrap();
-    let error = cameo::build::run_build(&options(&raw, &out, 2)).err().expect("the build refuses the tree").to_string();
+    let error = cameo::build::run_build(&options(&raw, &out, 2)).expect_err("the build refuses the tree").to_string();
     assert!(error.contains("crema_d") && error.contains("no AudioWAV/ folder"), "{error}");
 }
 

@@ -68,7 +68,7 @@ fn build_error(dir: &Path, manifest: &str, files: &[&str]) -> String {
     let (raw, manifest) = toy(dir, manifest, files);
     let mut options = options(&raw, &dir.join("out"), 1);
     options.manifests = Some(manifest);
-    cameo::build::run_build(&options).err().expect("the build refuses").to_string()
+    cameo::build::run_build(&options).expect_err("the build refuses").to_string()
 }
 
 fn built_rejects(dir: &Path, manifest: &str, files: &[&str]) -> BTreeSet<(String, String)> {
@@ -232,7 +232,7 @@ fn scan_builtin(id: &str, names: &[&str], extra: &[(&str, &str)]) -> Vec<Reject>
         write_file(dir.path(), name, text.as_bytes()).unwrap();
     }
     let entry = find(id).unwrap();
-    let manifest = entry.manifest(None).unwrap();
+    let manifest = entry.manifest.clone();
     let mut rejects = entry.adapter.scan(dir.path(), &manifest).unwrap().rejects;
     rejects.sort();
     rejects
@@ -277,7 +277,7 @@ fn corpus_rules_moved_into_manifests_keep_their_messages() {
         write_file(dir.path(), name, &wav(index as u64)).unwrap();
     }
     let entry = find("ravdess").unwrap();
-    let scan = entry.adapter.scan(dir.path(), &entry.manifest(None).unwrap()).unwrap();
+    let scan = entry.adapter.scan(dir.path(), &entry.manifest.clone()).unwrap();
     assert_eq!(scan.skipped[0].reason, "song recording (vocal channel 02), not in CAMEO");
     assert_eq!(
         reasons(scan.rejects),

@@ -192,16 +192,16 @@ fn a_missing_or_garbled_table_fails_naming_the_file() {
     let root = raw.join("emns");
     write_population(&root, Layout::Extracted, &population(1), 0.05).unwrap();
     std::fs::remove_file(root.join("metadata.csv")).unwrap();
-    let error = cameo::build::run_build(&options(&raw, &dir.path().join("a"), 2)).err().expect("refused").to_string();
+    let error = cameo::build::run_build(&options(&raw, &dir.path().join("a"), 2)).expect_err("refused").to_string();
     assert!(error.contains("emns/metadata.csv") && error.contains("missing"), "{error}");
 
     // A comma-separated table (as nkululeko rewrites it) is not the download's.
     write_file(&root, "metadata.csv", format!("{}\n", COLUMNS.join(",")).as_bytes()).unwrap();
-    let error = cameo::build::run_build(&options(&raw, &dir.path().join("b"), 2)).err().expect("refused").to_string();
+    let error = cameo::build::run_build(&options(&raw, &dir.path().join("b"), 2)).expect_err("refused").to_string();
     assert!(error.contains("emns/metadata.csv") && error.contains("header is"), "{error}");
 
     write_file(&root, "metadata.csv", format!("{}\n1|Short row|x\n", COLUMNS.join("|")).as_bytes()).unwrap();
-    let error = cameo::build::run_build(&options(&raw, &dir.path().join("c"), 2)).err().expect("refused").to_string();
+    let error = cameo::build::run_build(&options(&raw, &dir.path().join("c"), 2)).expect_err("refused").to_string();
     assert!(error.contains("emns/metadata.csv") && error.contains("garbled row 1"), "{error}");
 }
 
@@ -213,7 +213,7 @@ fn the_complete_row_population_gives_the_reference_count() {
     assert_eq!(rows.len(), 1205);
     write_population(&root, Layout::Extracted, &rows, 0.0).unwrap();
     let entry = cameo::corpora::find("emns").unwrap();
-    let scan = entry.adapter.scan(&root, &entry.manifest(None).unwrap()).unwrap();
+    let scan = entry.adapter.scan(&root, &entry.manifest.clone()).unwrap();
     assert_eq!(scan.items.len(), 1205);
     assert!(scan.rejects.is_empty(), "{:?}", &scan.rejects[..scan.rejects.len().min(3)]);
     assert_eq!(scan.skipped.len(), 1, "only metadata.csv: {:?}", scan.skipped);

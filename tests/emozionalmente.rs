@@ -157,7 +157,7 @@ fn missing_or_doubled_tables_fail_naming_the_file() {
     let root = raw.join("emozionalmente");
     write_population(&root, Version::V1_0, &population(3), 0.01).unwrap();
     let refused = |name: &str| {
-        cameo::build::run_build(&options(&raw, &dir.path().join(name), 2)).err().expect("refused").to_string()
+        cameo::build::run_build(&options(&raw, &dir.path().join(name), 2)).expect_err("refused").to_string()
     };
 
     std::fs::remove_file(root.join("emozionalmente_dataset/metadata/users.csv")).unwrap();
@@ -202,7 +202,7 @@ fn the_complete_file_population_gives_the_reference_count() {
     write_audio(&root, Version::V1_0, &rows, None).unwrap();
 
     let entry = cameo::corpora::find("emozionalmente").unwrap();
-    let manifest = entry.manifest(None).unwrap();
+    let manifest = entry.manifest.clone();
     let scan = entry.adapter.scan(&root, &manifest).unwrap();
     assert!(scan.rejects.is_empty(), "{:?}", &scan.rejects[..scan.rejects.len().min(3)]);
     assert_eq!(scan.items.len(), manifest.expected_count);

@@ -235,7 +235,7 @@ fn the_complete_file_population_gives_the_reference_count() {
     assert_eq!(names.len() - avis, 43);
     write_population(&root, &names, 0.002).unwrap();
     let entry = cameo::corpora::find("enterface").unwrap();
-    let manifest = entry.manifest(None).unwrap();
+    let manifest = entry.manifest.clone();
     let scan = entry.adapter.scan(&root, &manifest).unwrap();
     assert!(scan.rejects.is_empty(), "{:?}", scan.rejects);
     assert_eq!(scan.items.len(), 1257);
@@ -295,7 +295,7 @@ fn third_party_genders_are_opt_in_and_the_card_says_whose_they_are() {
             ("enterface_4".into(), BTreeSet::from([Some(Gender::Female)]))
         ])
     );
-    let manifest = cameo::corpora::find("enterface").unwrap().manifest(None).unwrap();
+    let manifest = cameo::corpora::find("enterface").unwrap().manifest.clone();
     let source = manifest.third_party_genders.clone().unwrap();
     assert!(source.starts_with("michen00/multilingual_speech_valence_classification_datasets"), "{source}");
     let card = std::fs::read_to_string(annotated.join("README.md")).unwrap();

@@ -25,7 +25,7 @@ fn fetch(raw: &Path, corpora: &[&str], manifests: Option<&Path>) -> (i32, String
 
 /// A manifest folder holding `id`'s manifest with its (first) download source replaced.
 fn manifests_with_source(dir: &Path, id: &str, old_file: &str, new_source: &str) -> PathBuf {
-    let text = cameo::corpora::find(id).unwrap().manifest_toml;
+    let text = &cameo::corpora::find(id).unwrap().manifest_toml;
     let start = text.find(&format!("file = \"{old_file}\"")).unwrap();
     let url_start = start + text[start..].find("\nurl = ").unwrap() + 1;
     let url_end = url_start + text[url_start..].find('\n').unwrap();
@@ -434,8 +434,8 @@ fn manual_sources_say_where_to_get_and_put_them_and_a_placed_archive_is_extracte
     assert_eq!(code, 0, "{stderr}");
     let absolute = std::path::absolute(&raw).unwrap();
     let mesd_file = "Mexican Emotional Speech Database (MESD).zip";
-    let crema = cameo::corpora::find("crema_d").unwrap().manifest(None).unwrap();
-    let mesd_manifest = cameo::corpora::find("mesd").unwrap().manifest(None).unwrap();
+    let crema = cameo::corpora::find("crema_d").unwrap().manifest.clone();
+    let mesd_manifest = cameo::corpora::find("mesd").unwrap().manifest.clone();
     let kept = absolute.join(".downloads").join(mesd_file);
     let expected = format!(
         "crema_d: {}: manual download\n  get it: {}\n  put it: into {}/crema_d/\n\

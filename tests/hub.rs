@@ -51,7 +51,7 @@ fn the_demo_build_card_and_shards_are_read_by_datasets_and_huggingface_hub() {
     let out = demo_build(dir.path());
     let records = records(&out);
     let splits = per_split(&records);
-    let manifests: Vec<_> = splits.keys().map(|s| cameo::corpora::find(s).unwrap().manifest(None).unwrap()).collect();
+    let manifests: Vec<_> = splits.keys().map(|s| cameo::corpora::find(s).unwrap().manifest.clone()).collect();
     let card = std::fs::read_to_string(out.join("README.md")).unwrap();
     let header = yaml_header(&card);
 
@@ -170,11 +170,8 @@ fn the_demo_build_card_and_shards_are_read_by_datasets_and_huggingface_hub() {
         );
         assert!(card.lines().any(|line| line == row), "missing provenance row {row}");
     }
-    let built_by = format!(
-        "Built by `cameo {}` (pipeline `{}`)",
-        env!("CARGO_PKG_VERSION"),
-        cameo::build::cache::PIPELINE_VERSION
-    );
+    let built_by =
+        format!("Built by `cameo {}` (pipeline `{}`)", env!("CARGO_PKG_VERSION"), cameo::collection::PIPELINE_VERSION);
     assert!(card.contains(&built_by), "{built_by}");
 
     // The real libraries, offline.

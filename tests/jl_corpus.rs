@@ -138,7 +138,7 @@ fn only_the_raw_folder_is_read_wherever_the_archive_was_unpacked() {
     let raw = dir.path().join("raw");
     let root = raw.join("jl_corpus");
     let refused = |name: &str| {
-        cameo::build::run_build(&options(&raw, &dir.path().join(name), 2)).err().expect("refused").to_string()
+        cameo::build::run_build(&options(&raw, &dir.path().join(name), 2)).expect_err("refused").to_string()
     };
     // Only the partial lower-case copy: its WAVs are never taken for the corpus.
     let copy = "raw jl corpus (unchecked and unannotated)/JL(wav+txt)/female1_angry_1a_1";
@@ -206,7 +206,7 @@ fn the_complete_file_population_gives_the_reference_count() {
     write_population(&root, &stems, None).unwrap();
 
     let entry = cameo::corpora::find("jl_corpus").unwrap();
-    let manifest = entry.manifest(None).unwrap();
+    let manifest = entry.manifest.clone();
     let scan = entry.adapter.scan(&root, &manifest).unwrap();
     assert!(scan.rejects.is_empty(), "{:?}", &scan.rejects[..scan.rejects.len().min(3)]);
     assert_eq!(scan.items.len(), manifest.expected_count);

@@ -77,7 +77,7 @@ fn a_missing_table_fails_and_a_garbled_row_is_a_reject_naming_the_file() {
     let root = raw.join("nemo");
     write_population(&root, &population(1), 0.01).unwrap();
     std::fs::remove_file(root.join("data.tsv")).unwrap();
-    let error = cameo::build::run_build(&options(&raw, &dir.path().join("a"), 2)).err().expect("refused").to_string();
+    let error = cameo::build::run_build(&options(&raw, &dir.path().join("a"), 2)).expect_err("refused").to_string();
     assert!(error.contains("nemo/data.tsv") && error.contains("missing"), "{error}");
 
     // A row with too few fields is a reject of its own; its file is then unlisted.

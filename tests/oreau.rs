@@ -40,7 +40,7 @@ fn owned(pairs: BTreeSet<(&str, &str)>) -> BTreeSet<(String, String)> {
 /// The adapter's scan alone (no decoding), with the embedded manifest.
 fn scan(root: &Path) -> Result<Scan, ScanError> {
     let entry = cameo::corpora::find("oreau").unwrap();
-    entry.adapter.scan(root, &entry.manifest(None).unwrap())
+    entry.adapter.scan(root, &entry.manifest.clone())
 }
 
 #[test]
@@ -141,7 +141,7 @@ fn a_tree_holding_only_version_two_is_refused_saying_what_to_download() {
     let (raw, out) = (dir.path().join("raw"), dir.path().join("out"));
     write_population(&raw.join("oreau"), DOUBLED_VERSION_TWO, &population_v2()[..5], 0.05).unwrap();
     write_file(&raw.join("oreau"), &format!("{DOUBLED_VERSION_TWO}/contents.txt"), b"phrases\n").unwrap();
-    let error = cameo::build::run_build(&options(&raw, &out, 2)).err().expect("the build refuses the tree").to_string();
+    let error = cameo::build::run_build(&options(&raw, &out, 2)).expect_err("the build refuses the tree").to_string();
     assert!(error.starts_with("oreau: "), "{error}");
     assert!(error.contains(&raw.join("oreau").display().to_string()), "{error}");
     assert!(
@@ -213,7 +213,7 @@ fn the_complete_file_population_gives_the_reference_count() {
     assert_eq!(names.len(), 502);
     assert_eq!(names.iter().collect::<BTreeSet<_>>().len(), 502);
     write_population(&root, DOUBLED_VERSION_ONE, &names, 0.001).unwrap();
-    let manifest = cameo::corpora::find("oreau").unwrap().manifest(None).unwrap();
+    let manifest = cameo::corpora::find("oreau").unwrap().manifest.clone();
     let check = |scan: &Scan| {
         assert_eq!(scan.items.len(), 502);
         assert_eq!(manifest.expected_count, 502);

@@ -40,9 +40,9 @@ fn write_all(raw: &Path) {
 /// placeholders.
 fn records_of(raw: &Path) -> Vec<Record> {
     let mut records = Vec::new();
-    for entry in cameo::corpora::REGISTRY {
-        let manifest = entry.manifest(None).unwrap();
-        let scan = entry.adapter.scan(&raw.join(entry.id), &manifest).unwrap();
+    for entry in cameo::corpora::Registry::builtin() {
+        let manifest = entry.manifest.clone();
+        let scan = entry.adapter.scan(&raw.join(&entry.id), &manifest).unwrap();
         assert!(scan.rejects.is_empty(), "{}: {:?}", entry.id, &scan.rejects[..scan.rejects.len().min(3)]);
         assert_eq!(scan.items.len(), manifest.expected_count, "{}", entry.id);
         for (index, item) in scan.items.iter().enumerate() {
@@ -57,7 +57,7 @@ fn records_of(raw: &Path) -> Vec<Record> {
                 peak: 1,
                 clipped: 0,
             };
-            records.push(make_record(entry.id, &manifest, item, emotion, &audio));
+            records.push(make_record(&entry.id, &manifest, item, emotion, &audio));
         }
     }
     records
@@ -109,7 +109,7 @@ fn the_complete_populations_give_the_papers_collection_figures() {
     assert_eq!(figures["seven primary emotions"], (Claim::Over(93.0), share(primary), true));
     assert_eq!(figures["English"], (Claim::About(100.0 / 3.0), share(english), true));
     assert!(stats.paper.missing_corpora.is_empty());
-    let text = cameo::stats::render(&stats);
+    let text = stats.to_string();
     assert!(
         text.lines()
             .any(|l| l.split_whitespace().collect::<Vec<_>>()

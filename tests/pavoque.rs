@@ -143,7 +143,7 @@ fn missing_recordings_or_garbled_yaml_fail_naming_the_file() {
     write_population(&root, &population(1, 10..=10), false).unwrap();
     std::fs::remove_file(root.join("pavoque-neutral.flac")).unwrap();
     std::fs::remove_file(root.join("pavoque-sad.flac")).unwrap();
-    let error = cameo::build::run_build(&options(&raw, &dir.path().join("a"), 2)).err().expect("refused").to_string();
+    let error = cameo::build::run_build(&options(&raw, &dir.path().join("a"), 2)).expect_err("refused").to_string();
     assert!(error.contains("pavoque/pavoque-neutral.flac: missing"), "{error}");
     assert!(
         error.contains(
@@ -155,7 +155,7 @@ fn missing_recordings_or_garbled_yaml_fail_naming_the_file() {
 
     write_population(&root, &population(1, 10..=10), false).unwrap();
     std::fs::write(root.join("pavoque-sad.yaml"), "- prompt: [obadiah0001\n  style: sad\n").unwrap();
-    let error = cameo::build::run_build(&options(&raw, &dir.path().join("b"), 2)).err().expect("refused").to_string();
+    let error = cameo::build::run_build(&options(&raw, &dir.path().join("b"), 2)).expect_err("refused").to_string();
     assert!(error.contains("pavoque/pavoque-sad.yaml: not a YAML list of utterances"), "{error}");
 }
 
@@ -166,7 +166,7 @@ fn a_clone_one_folder_down_is_found() {
     write_population(&root.join("pavoque-data"), &population(2, 10..=20), false).unwrap();
     std::fs::write(root.join("notes.txt"), "downloaded 2026-11-26\n").unwrap();
     let entry = cameo::corpora::find("pavoque").unwrap();
-    let scan = entry.adapter.scan(&root, &entry.manifest(None).unwrap()).unwrap();
+    let scan = entry.adapter.scan(&root, &entry.manifest.clone()).unwrap();
     assert_eq!(scan.items.len(), 10);
     assert!(scan.items.iter().all(|item| item.location.file().starts_with("pavoque-data/pavoque-")));
     assert!(scan
@@ -187,7 +187,7 @@ fn the_complete_yaml_population_gives_the_reference_count() {
     write_population(&root, &recordings, false).unwrap();
     write_junk(&root, &mut traps).unwrap();
     let entry = cameo::corpora::find("pavoque").unwrap();
-    let manifest = entry.manifest(None).unwrap();
+    let manifest = entry.manifest.clone();
     let scan = entry.adapter.scan(&root, &manifest).unwrap();
     assert!(scan.rejects.is_empty(), "{:?}", scan.rejects);
     assert_eq!(scan.items.len(), 5442);

@@ -3,7 +3,7 @@
 //! back, verify, determinism across thread counts, resume).
 mod common;
 
-use cameo::build::report::DuplicateKind;
+use cameo::collection::split::DuplicateKind;
 use cameo::fixtures::ravdess::{population, write_population, write_traps};
 use cameo::fixtures::signal::speechlike;
 use cameo::fixtures::wav::{encode, WavSpec};

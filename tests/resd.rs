@@ -23,7 +23,7 @@ fn raw_tree(raw: &Path, seconds: f64) -> (Vec<Row>, cameo::fixtures::resd::Traps
 
 fn scan(root: &Path) -> Result<Scan, String> {
     let entry = find("resd").unwrap();
-    entry.adapter.scan(root, &entry.manifest(None).unwrap()).map_err(|error| error.to_string())
+    entry.adapter.scan(root, &entry.manifest.clone()).map_err(|error| error.to_string())
 }
 
 /// The `source` of the `index`-th row of `split` in `rows`.
@@ -163,7 +163,7 @@ fn an_old_revision_with_bare_float_arrays_is_refused_naming_the_file_and_the_rev
     let dir = tempfile::tempdir().unwrap();
     let raw = dir.path().join("raw");
     write_old_revision(&raw.join("resd"), &population(12..=12), 0.01).unwrap();
-    let error = cameo::build::run_build(&options(&raw, &dir.path().join("out"), 2)).err().expect("refused").to_string();
+    let error = cameo::build::run_build(&options(&raw, &dir.path().join("out"), 2)).expect_err("refused").to_string();
     // The tables are read in name order, so the test table is the first one refused.
     assert!(error.contains(&format!("resd/{TEST_FILE}: column `speech`")), "{error}");
     assert!(error.contains("it holds bare sample arrays without a sample rate"), "{error}");
@@ -221,6 +221,6 @@ fn the_complete_tables_give_the_reference_count() {
     assert_eq!(per_label, EMOTIONS.into_iter().collect::<BTreeMap<_, _>>());
     assert!(found.items.iter().all(|item| item.speaker.is_none() && item.gender.is_none() && item.age.is_none()));
     assert!(found.items.iter().all(|item| item.transcription.is_some()));
-    let manifest = find("resd").unwrap().manifest(None).unwrap();
+    let manifest = find("resd").unwrap().manifest.clone();
     assert_eq!(manifest.expected_count, found.items.len());
 }

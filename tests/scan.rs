@@ -82,7 +82,7 @@ fn counts_skips_and_rejects_are_the_adapters_own() {
     cafe::write_population(&root, &cafe::population(1..=2), 0.0).unwrap();
     let traps = cafe::write_traps(&root).unwrap();
     let entry = cameo::corpora::find("cafe").unwrap();
-    let direct = entry.adapter.scan(&root, &entry.manifest(None).unwrap()).unwrap();
+    let direct = entry.adapter.scan(&root, &entry.manifest.clone()).unwrap();
 
     let (code, report) = scan_json(&raw, &["cafe"]);
     assert_eq!(code, 0, "a count mismatch is a warning, not an unusable corpus");

@@ -124,7 +124,7 @@ fn the_complete_file_population_gives_the_reference_count() {
     // Flat, as the listing shows it; scan only, so the audio can be tiny.
     write_population(&root, "", &files, 0.001).unwrap();
     let entry = cameo::corpora::find("subesco").unwrap();
-    let manifest = entry.manifest(None).unwrap();
+    let manifest = entry.manifest.clone();
     let scan = entry.adapter.scan(&root, &manifest).unwrap();
     assert_eq!(scan.items.len(), 7000);
     assert_eq!(manifest.expected_count, 7000);

@@ -4,9 +4,9 @@
 //! audio, sharded builds, and thread-count independence.
 mod common;
 
-use cameo::build::report::SplitState;
 use cameo::build::shard::{merge_with, Shard};
 use cameo::build::{run_build_with, BuildError, BuildOptions};
+use cameo::collection::split::SplitState;
 use cameo::fixtures::{crema_d, oreau, write_file};
 use cameo::record::{Record, TranscriptionSource};
 use cameo::transcribe::{Recognizer, TranscribeError};

@@ -99,10 +99,10 @@ fn interrupted_build(raw: &Path, out: &Path, signal: &str) -> (Option<i32>, Stri
         .spawn()
         .unwrap();
     // Wait until the first cache entries exist, so the run has work both done and to do.
-    let cache = out.join(".cameo/cache/ravdess");
+    let cache = out.join(".cameo/cache/ravdess/items.jsonl");
     let started = Instant::now();
     while started.elapsed() < Duration::from_secs(60) {
-        let entries = std::fs::read_dir(&cache).map(|d| d.count()).unwrap_or(0);
+        let entries = std::fs::read_to_string(&cache).map(|log| log.lines().count()).unwrap_or(0);
         if entries >= 3 {
             break;
         }

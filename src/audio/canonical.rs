@@ -37,6 +37,12 @@ impl ConvertedAudio {
     }
 }
 
+/// How [`quantize`] rounds, in words (for build.json).
+pub const QUANTISATION: &str = "round half away from zero, clip to [-32768, 32767]";
+
+/// What a file_id is, in words (for build.json).
+pub const FILE_ID: &str = "sha256 of the canonical PCM (little-endian i16) + .flac";
+
 /// Float → i16 with rounding (half away from zero) and clipping; no dither, so the result is
 /// a pure function of the input.
 pub fn quantize(sample: f64) -> Result<i16, AudioError> {

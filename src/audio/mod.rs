@@ -17,6 +17,31 @@ pub mod webm;
 pub use canonical::{convert_to_flac, ConvertedAudio, CANONICAL_RATE};
 pub use decode::{open_bytes, open_source};
 
+/// The canonical audio format as build.json describes it, from the constants that make it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CanonicalFormat {
+    pub format: &'static str,
+    pub sample_rate: u32,
+    pub channels: u16,
+    pub bits_per_sample: u16,
+    pub resampler: String,
+    pub quantisation: &'static str,
+    pub file_id: &'static str,
+}
+
+/// The format every sample of a build has.
+pub fn canonical_format() -> CanonicalFormat {
+    CanonicalFormat {
+        format: "FLAC",
+        sample_rate: CANONICAL_RATE,
+        channels: 1,
+        bits_per_sample: 16,
+        resampler: resample::description(),
+        quantisation: canonical::QUANTISATION,
+        file_id: canonical::FILE_ID,
+    }
+}
+
 /// Why a piece of audio could not be turned into a canonical sample.
 #[derive(Debug, thiserror::Error)]
 pub enum AudioError {

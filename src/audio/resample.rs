@@ -254,6 +254,15 @@ impl To16k {
     }
 }
 
+/// The resampler in words, from its constants (for build.json).
+pub fn description() -> String {
+    format!(
+        "polyphase Kaiser-windowed sinc ({STOPBAND_DB} dB, pass band {} % of the lower Nyquist), f32, fixed \
+         summation order, no dither",
+        PASS_FRACTION * 100.0
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -70,7 +70,7 @@ pub fn audit_corpus(manifest: &Manifest, samples: Option<usize>) -> CorpusAudit 
         verification: Verification::parse(&license.verified),
         conflicts: license.conflicts.clone(),
         unverified: manifest.unverified.clone(),
-        text_shipped: crate::sinks::licenses::license_text(&license.spdx).is_some(),
+        text_shipped: crate::license_terms::license_text(&license.spdx).is_some(),
         attribution: license.attribution.clone(),
         citation: license.citation.clone(),
         samples,

@@ -10,7 +10,7 @@ pub mod samples;
 
 pub use collection::{collection_uses, CollectionUses};
 pub use corpus::{audit_corpus, CorpusAudit, Verification};
-pub use render::to_markdown;
+
 pub use samples::{SampleAudit, SampleIssue};
 
 use crate::manifest::{Manifest, ManifestError};
@@ -50,7 +50,7 @@ impl AuditReport {
 /// every registered corpus.
 pub fn load_manifests(dir: Option<&Path>) -> Result<Vec<Manifest>, AuditError> {
     let Some(dir) = dir else {
-        return crate::corpora::REGISTRY.iter().map(|entry| entry.manifest(None).map_err(AuditError::from)).collect();
+        return Ok(crate::corpora::Registry::builtin().iter().map(|entry| entry.manifest.clone()).collect());
     };
     let mut paths: Vec<PathBuf> = if dir.is_file() {
         vec![dir.to_path_buf()]
@@ -96,7 +96,7 @@ fn manifests_of(splits: &[&str], dir: Option<&Path>) -> Result<Vec<Manifest>, Au
                 }
                 Manifest::load(&path)?
             }
-            (None, Some(entry)) => entry.manifest(None)?,
+            (None, Some(entry)) => entry.manifest.clone(),
             (None, None) => continue,
         };
         manifests.push(manifest);

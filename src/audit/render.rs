@@ -13,7 +13,7 @@ fn yes_no(value: bool) -> &'static str {
 /// How many listed sample issues the Markdown shows (the JSON has them all).
 const SHOWN: usize = 20;
 
-pub fn to_markdown(report: &AuditReport) -> String {
+fn text_of_auditreport(report: &AuditReport) -> String {
     let mut out = String::from("# License audit\n\n");
     out.push_str(&format!("Manifests: {}", report.manifests));
     match (&report.build, &report.samples) {
@@ -136,4 +136,10 @@ pub fn to_markdown(report: &AuditReport) -> String {
         }
     }
     out
+}
+
+impl std::fmt::Display for AuditReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&text_of_auditreport(self))
+    }
 }

@@ -6,7 +6,6 @@ use crate::audio::embedded::for_each_embedded_file;
 use crate::audio::segment::{frame_at, SegmentCutter, SliceStream};
 use crate::audio::{convert_to_flac, open_bytes, open_source, AudioError, ConvertedAudio, PcmStream};
 use crate::corpora::{AudioLocation, Reject, SourceItem};
-use crate::manifest::Manifest;
 use crate::progress::Progress;
 use crate::record::Emotion;
 use rayon::prelude::*;
@@ -33,16 +32,17 @@ pub enum ItemOutcome {
     Abandoned,
 }
 
-/// An item waiting for conversion: its place in the split's item order and its file's hash.
+/// A labelled item waiting for conversion: its place in the split's item order, its file's
+/// hash and its CAMEO label.
 pub struct Pending<'a> {
     pub index: usize,
     pub item: &'a SourceItem,
     pub source_sha: &'a str,
+    pub emotion: Emotion,
 }
 
 /// Everything a conversion needs to know about the split.
 pub struct Converter<'a> {
-    pub manifest: &'a Manifest,
     pub paths: &'a crate::corpora::walk::SourcePaths,
     pub audio_folder: &'a Path,
     pub cache: &'a ItemCache,
@@ -54,13 +54,12 @@ pub struct Converter<'a> {
 
 enum Prepared {
     Known(ItemOutcome),
-    Convert { emotion: Emotion, key: String },
+    Convert { key: String },
 }
 
-/// An item with a known label and no cached result yet.
+/// An item with no cached result yet.
 struct Todo<'a> {
     pending: &'a Pending<'a>,
-    emotion: Emotion,
     key: String,
 }
 
@@ -73,7 +72,7 @@ impl Converter<'_> {
         for pending in group {
             match self.prepare(pending) {
                 Prepared::Known(outcome) => self.finish(&mut outcomes, pending, outcome),
-                Prepared::Convert { emotion, key } => todo.push(Todo { pending, emotion, key }),
+                Prepared::Convert { key } => todo.push(Todo { pending, key }),
             }
         }
         if todo.is_empty() {
@@ -93,20 +92,21 @@ impl Converter<'_> {
         outcomes
     }
 
-    /// What can be known without decoding: a reject for an unmapped label, or a cached result.
+    /// What can be known without decoding: a cached result, or that the build stopped.
     fn prepare(&self, pending: &Pending) -> Prepared {
         let item = pending.item;
         if self.stopped.load(Ordering::Relaxed) || crate::interrupt::requested().is_some() {
             return Prepared::Known(ItemOutcome::Abandoned);
         }
-        let emotion = match self.manifest.label_for(&item.source_label) {
-            Ok(emotion) => emotion,
-            Err(reason) => return Prepared::Known(self.reject(item, reason)),
-        };
         let key = ItemCache::key(pending.source_sha, &item.location.source());
         match self.cache.get(&key, self.audio_folder) {
-            Some(audio) => Prepared::Known(ItemOutcome::Converted { item: item.clone(), emotion, audio, reused: true }),
-            None => Prepared::Convert { emotion, key },
+            Some(audio) => Prepared::Known(ItemOutcome::Converted {
+                item: item.clone(),
+                emotion: pending.emotion,
+                audio,
+                reused: true,
+            }),
+            None => Prepared::Convert { key },
         }
     }
 
@@ -191,9 +191,12 @@ impl Converter<'_> {
 
     fn outcome(&self, job: &Todo, converted: Result<ConvertedAudio, AudioError>) -> ItemOutcome {
         match converted {
-            Ok(audio) => {
-                ItemOutcome::Converted { item: job.pending.item.clone(), emotion: job.emotion, audio, reused: false }
-            }
+            Ok(audio) => ItemOutcome::Converted {
+                item: job.pending.item.clone(),
+                emotion: job.pending.emotion,
+                audio,
+                reused: false,
+            },
             Err(error) if error.is_output() => {
                 self.stopped.store(true, Ordering::Relaxed);
                 ItemOutcome::OutputFailed(format!("{}: {error}", job.pending.item.location.source()))

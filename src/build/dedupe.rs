@@ -1,7 +1,7 @@
 //! Collection-wide de-duplication: file_id is the key of the whole collection (the hub
 //! dataset and the evaluation join on it), so a canonical PCM that two corpora share is kept
 //! once — in the first split in split order — and logged as a duplicate in the later one.
-use super::report::{Duplicate, DuplicateKind, SplitState};
+use crate::collection::split::{Duplicate, DuplicateKind, SplitState};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -32,8 +32,7 @@ pub fn dedupe_across_splits(out: &Path, states: &mut [SplitState]) -> std::io::R
             }
         }
         state.records = kept;
-        state.report.built = state.records.len();
-        state.report.refresh_count_warning();
+        state.report.set_built(state.records.len());
     }
     Ok(())
 }
@@ -41,7 +40,7 @@ pub fn dedupe_across_splits(out: &Path, states: &mut [SplitState]) -> std::io::R
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::build::report::SplitReport;
+    use crate::collection::split::SplitReport;
     use crate::record::{Emotion, Record};
 
     fn record(split: &str, file_id: &str, source: &str) -> Record {
@@ -82,7 +81,7 @@ mod tests {
             state("b", vec![record("b", "x.flac", "two.wav"), record("b", "y.flac", "three.wav")]),
         ];
         states[1].report.expected = 2;
-        states[1].report.refresh_count_warning();
+        states[1].report.set_built(2);
         assert!(states[1].report.warnings.is_empty());
         dedupe_across_splits(dir.path(), &mut states).unwrap();
         assert_eq!(states[1].report.warnings, ["built 1 samples, the manifest expects 2"]);

@@ -1,17 +1,20 @@
 //! Orchestration of `cameo build`: pick the corpora, build each split, keep its state, then
 //! let the sinks write the collection (FLAC tree, metadata.jsonl, parquet, card, build.json).
-pub mod cache;
+mod cache;
 mod convert;
-pub mod dedupe;
+mod dedupe;
 pub mod report;
 pub mod shard;
 pub mod split;
+mod state;
 
-use crate::corpora::{self, ScanError};
+use crate::collection::run::{FailedSplit, RunFacts};
+use crate::collection::split::SplitState;
+use crate::corpora::{CorpusEntry, Registry, ScanError};
 use crate::manifest::{Manifest, ManifestError};
 use crate::transcribe::{transcribe_split, AsrRunFacts, Recognizer, SplitTranscription};
-use report::{FailedSplit, RunFacts, SplitState};
 use split::{build_split, SplitJob, SplitRunFacts};
+pub use state::load_states;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -21,6 +24,17 @@ pub enum BuildError {
     /// wrong kind): exit code 2.
     #[error("{0}")]
     Usage(String),
+    /// Another build holds the output folder's lock (exit code 2, like a usage error: choose
+    /// another --out or wait).
+    #[error("{}: another cameo build is writing to this folder; wait for it or choose another --out", out.display())]
+    Locked { out: PathBuf },
+    /// The worker threads could not be started.
+    #[error("cannot start {jobs} threads: {source}")]
+    ThreadPool {
+        jobs: usize,
+        #[source]
+        source: rayon::ThreadPoolBuildError,
+    },
     /// An input the command names is missing or unusable (the raw folder).
     #[error("{0}")]
     Input(String),
@@ -30,8 +44,16 @@ pub enum BuildError {
     Scan { split: String, source: ScanError },
     #[error("{}: {source}", path.display())]
     Io { path: PathBuf, source: std::io::Error },
-    #[error("{}: {message}", path.display())]
-    Sink { path: PathBuf, message: String },
+    /// A kept state file (`.cameo/splits/<split>.json`, a shard's `.cameo/shard.json`) is not
+    /// what this cameo writes.
+    #[error("{}: {source}", path.display())]
+    State {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error(transparent)]
+    Sink(#[from] crate::sinks::SinkError),
     #[error("--strict: {0}")]
     Strict(String),
     #[error(transparent)]
@@ -73,6 +95,7 @@ pub struct BuildOptions {
 }
 
 /// What a build did, for the caller to print (`run.failed` names the splits that failed).
+#[derive(Debug)]
 pub struct BuildOutcome {
     pub splits: Vec<SplitState>,
     pub run: RunFacts,
@@ -81,35 +104,14 @@ pub struct BuildOutcome {
 }
 
 /// The corpora a build covers: those named, or every corpus whose folder is under `raw`.
-fn select_corpora(options: &BuildOptions) -> Result<crate::selection::RawSelection, BuildError> {
-    corpora::external::register(options.manifests.as_deref())?;
-    crate::selection::select_in_raw(&options.raw, &options.corpora).map_err(|error| match error {
+fn select_corpora<'r>(
+    registry: &'r Registry,
+    options: &BuildOptions,
+) -> Result<crate::selection::RawSelection<'r>, BuildError> {
+    crate::selection::select_in_raw(registry, &options.raw, &options.corpora).map_err(|error| match error {
         crate::selection::RawSelectionError::Usage(message) => BuildError::Usage(message),
         crate::selection::RawSelectionError::Empty(message) => BuildError::Input(message),
     })
-}
-
-fn state_path(out: &Path, split: &str) -> PathBuf {
-    out.join(".cameo").join("splits").join(format!("{split}.json"))
-}
-
-/// Reads the kept state of every split built into `out` so far.
-pub fn load_states(out: &Path) -> Result<Vec<SplitState>, BuildError> {
-    let folder = out.join(".cameo").join("splits");
-    let mut states = Vec::new();
-    let Ok(entries) = std::fs::read_dir(&folder) else { return Ok(states) };
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    paths.sort();
-    for path in paths {
-        let text = std::fs::read_to_string(&path).map_err(BuildError::io(&path))?;
-        let state: SplitState = serde_json::from_str(&text)
-            .map_err(|error| BuildError::Sink { path: path.clone(), message: error.to_string() })?;
-        states.push(state);
-    }
-    Ok(states)
 }
 
 /// Holds an exclusive lock on `<out>/.cameo/lock` for as long as the returned file lives, so two
@@ -126,10 +128,7 @@ fn lock_build_folder(out: &Path) -> Result<std::fs::File, BuildError> {
         .map_err(BuildError::io(&path))?;
     match file.try_lock() {
         Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => Err(BuildError::Usage(format!(
-            "{}: another cameo build is writing to this folder; wait for it or choose another --out",
-            out.display()
-        ))),
+        Err(std::fs::TryLockError::WouldBlock) => Err(BuildError::Locked { out: out.to_path_buf() }),
         Err(std::fs::TryLockError::Error(source)) => Err(BuildError::Io { path, source }),
     }
 }
@@ -166,7 +165,11 @@ pub fn load_recognizer(options: &BuildOptions) -> Result<Option<Box<dyn Recogniz
 
 /// What a build checks before it touches the output folder or any audio: the raw folder, the
 /// corpora, their manifests, and that the recogniser (if any) handles their languages.
-pub(crate) fn prepare(options: &BuildOptions, recognizer: Option<&dyn Recognizer>) -> Result<Prepared, BuildError> {
+pub(crate) fn prepare<'r>(
+    registry: &'r Registry,
+    options: &BuildOptions,
+    recognizer: Option<&dyn Recognizer>,
+) -> Result<Prepared<'r>, BuildError> {
     if !options.raw.exists() {
         return Err(BuildError::Input(format!("{}: raw folder not found", options.raw.display())));
     }
@@ -186,21 +189,18 @@ pub(crate) fn prepare(options: &BuildOptions, recognizer: Option<&dyn Recognizer
             options.out.display()
         )));
     }
-    let selection = select_corpora(options)?;
+    let selection = select_corpora(registry, options)?;
     let selected = selection.entries;
-    // Load every manifest before any work, so a bad one fails fast.
-    let manifests =
-        selected.iter().map(|entry| entry.manifest(options.manifests.as_deref())).collect::<Result<Vec<_>, _>>()?;
     if let Some(recognizer) = recognizer {
+        let manifests: Vec<Manifest> = selected.iter().map(|entry| entry.manifest.clone()).collect();
         crate::transcribe::check_languages(recognizer, &manifests)?;
     }
-    Ok(Prepared { selected, manifests, unknown_folders: selection.unknown_folders })
+    Ok(Prepared { selected, unknown_folders: selection.unknown_folders })
 }
 
 /// What [`prepare`] checked: the corpora, their manifests, and folders no manifest describes.
-pub(crate) struct Prepared {
-    pub selected: Vec<&'static corpora::CorpusEntry>,
-    pub manifests: Vec<Manifest>,
+pub(crate) struct Prepared<'r> {
+    pub selected: Vec<&'r CorpusEntry>,
     pub unknown_folders: Vec<String>,
 }
 
@@ -213,20 +213,22 @@ pub fn run_build(options: &BuildOptions) -> Result<BuildOutcome, BuildError> {
 /// Runs `cameo build` with a given recogniser for the transcription stage (None: no stage).
 pub fn run_build_with(options: &BuildOptions, recognizer: Option<&dyn Recognizer>) -> Result<BuildOutcome, BuildError> {
     let started = Instant::now();
-    let Prepared { selected, manifests, unknown_folders } = prepare(options, recognizer)?;
+    // The corpora are their manifests: the built-in ones and those of --manifests.
+    let registry = Registry::load(options.manifests.as_deref())?;
+    let Prepared { selected, unknown_folders } = prepare(&registry, options, recognizer)?;
     std::fs::create_dir_all(&options.out).map_err(BuildError::io(&options.out))?;
     let _lock = lock_build_folder(&options.out)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.jobs)
         .build()
-        .map_err(|error| BuildError::Usage(format!("cannot start {} threads: {error}", options.jobs)))?;
+        .map_err(|source| BuildError::ThreadPool { jobs: options.jobs, source })?;
     remove_leftovers(&options.out)?;
     let mut facts = SplitRunFacts::default();
     let mut asr_facts = AsrRunFacts::default();
     let mut built = Vec::new();
     let mut failed = Vec::new();
     let mut shard_states = Vec::new();
-    for (entry, manifest) in selected.iter().zip(&manifests) {
+    for entry in &selected {
         crate::interrupt::Interrupted::check(|| {
             format!(
                 "the corpora built so far ({}) are kept in {}",
@@ -236,8 +238,7 @@ pub fn run_build_with(options: &BuildOptions, recognizer: Option<&dyn Recognizer
         })?;
         let job = SplitJob {
             entry,
-            manifest,
-            raw_root: options.raw.join(entry.id),
+            raw_root: options.raw.join(&entry.id),
             out: &options.out,
             quiet: options.quiet,
             shard: options.shard,
@@ -253,7 +254,8 @@ pub fn run_build_with(options: &BuildOptions, recognizer: Option<&dyn Recognizer
             Err(error) => return Err(error),
         };
         if let Some(recognizer) = recognizer {
-            let stage = SplitTranscription { out: &options.out, manifest, recognizer, quiet: options.quiet };
+            let stage =
+                SplitTranscription { out: &options.out, manifest: &entry.manifest, recognizer, quiet: options.quiet };
             pool.install(|| transcribe_split(&stage, &mut state, &mut asr_facts))?;
         }
         if options.shard.is_some() {
@@ -261,9 +263,7 @@ pub fn run_build_with(options: &BuildOptions, recognizer: Option<&dyn Recognizer
             shard_states.push(state);
             continue;
         }
-        let path = state_path(&options.out, entry.id);
-        let text = serde_json::to_vec_pretty(&state).expect("state serialises");
-        crate::fsutil::write_atomic(&path, &text).map_err(BuildError::io(&path))?;
+        state::save(&options.out, &state)?;
         built.push(entry.id.to_string());
         if options.strict && (!state.report.count_matches() || !state.report.rejects.is_empty()) {
             return Err(BuildError::Strict(format!(
@@ -312,9 +312,9 @@ pub fn run_build_with(options: &BuildOptions, recognizer: Option<&dyn Recognizer
     let mut states = load_states(&options.out)?;
     dedupe::dedupe_across_splits(&options.out, &mut states).map_err(BuildError::io(&options.out))?;
     let audio_seconds = states.iter().flat_map(|s| &s.records).map(|r| r.duration).sum();
-    let mut run = RunFacts {
+    let run = RunFacts {
         jobs: options.jobs,
-        seconds: 0.0,
+        seconds: started.elapsed().as_secs_f64(),
         converted: facts.converted,
         reused_from_cache: facts.reused,
         audio_seconds,
@@ -324,31 +324,18 @@ pub fn run_build_with(options: &BuildOptions, recognizer: Option<&dyn Recognizer
         recognition_seconds: asr_facts.seconds,
         failed,
     };
-    crate::sinks::write_collection(
-        &options.out,
-        &states,
-        &built,
-        &manifests_for(&states, &manifests, options)?,
-        &mut run,
-        started,
-    )?;
+    let manifests: Vec<Manifest> = states
+        .iter()
+        .filter_map(|state| registry.find(&state.report.split))
+        .map(|entry| entry.manifest.clone())
+        .collect();
+    crate::sinks::write_collection(&crate::sinks::Collection {
+        out: &options.out,
+        states: &states,
+        rebuilt: &built,
+        manifests: &manifests,
+        run: &run,
+    })?;
     let splits = states.into_iter().filter(|s| built.contains(&s.report.split)).collect();
     Ok(BuildOutcome { splits, run, unknown_folders })
-}
-
-/// The manifests of every split in the build folder (for the card and LICENSES/): the ones
-/// this run loaded, and those of splits built by earlier runs.
-fn manifests_for(
-    states: &[SplitState],
-    loaded: &[Manifest],
-    options: &BuildOptions,
-) -> Result<Vec<Manifest>, BuildError> {
-    states
-        .iter()
-        .filter_map(|state| corpora::find(&state.report.split))
-        .map(|entry| match loaded.iter().find(|manifest| manifest.id == entry.id) {
-            Some(manifest) => Ok(manifest.clone()),
-            None => entry.manifest(options.manifests.as_deref()).map_err(BuildError::from),
-        })
-        .collect()
 }

@@ -59,7 +59,7 @@ fn read_marker(folder: &Path) -> Result<Shard, BuildError> {
     let text = std::fs::read_to_string(&path).map_err(|error| {
         BuildError::Usage(format!("{}: not a shard folder (no .cameo/shard.json: {error})", folder.display()))
     })?;
-    serde_json::from_str(&text).map_err(|error| BuildError::Sink { path, message: error.to_string() })
+    serde_json::from_str(&text).map_err(|source| BuildError::State { path, source })
 }
 
 /// Checks that the parts are the shards 1..=N of one N, each once.
@@ -139,7 +139,8 @@ pub fn merge_with(
         return Err(BuildError::Usage("merge makes a whole build; do not give --shard".into()));
     }
     check_complete(parts)?;
-    prepare(options, recognizer)?;
+    // Checked before anything is copied (run_build_with checks again, on the merged folder).
+    prepare(&crate::corpora::Registry::load(options.manifests.as_deref())?, options, recognizer)?;
     for part in parts {
         copy_tree(part, &options.out, "audio")?;
         copy_tree(part, &options.out, ".cameo/cache")?;

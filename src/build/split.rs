@@ -3,9 +3,9 @@
 //! is left into records. Every input ends as a record, a duplicate, a reject or a skip.
 use super::cache::ItemCache;
 use super::convert::{Converter, ItemOutcome, Pending};
-use super::report::{Duplicate, DuplicateKind, SourceFile, SplitReport, SplitState};
 use super::BuildError;
 use crate::audio::ConvertedAudio;
+use crate::collection::split::{Duplicate, DuplicateKind, SourceFile, SplitReport, SplitState};
 use crate::corpora::{CorpusEntry, Reject, SourceItem};
 use crate::manifest::Manifest;
 use crate::progress::Progress;
@@ -17,9 +17,8 @@ use std::sync::atomic::AtomicBool;
 use unicode_normalization::UnicodeNormalization;
 
 /// Where one split is read from and written to.
-pub struct SplitJob<'a> {
+pub(crate) struct SplitJob<'a> {
     pub entry: &'a CorpusEntry,
-    pub manifest: &'a Manifest,
     pub raw_root: PathBuf,
     pub out: &'a Path,
     pub quiet: bool,
@@ -29,9 +28,15 @@ pub struct SplitJob<'a> {
     pub third_party_genders: bool,
 }
 
+impl SplitJob<'_> {
+    fn manifest(&self) -> &Manifest {
+        &self.entry.manifest
+    }
+}
+
 /// Counters for the run section of build.json.
 #[derive(Default)]
-pub struct SplitRunFacts {
+pub(crate) struct SplitRunFacts {
     pub converted: usize,
     pub reused: usize,
 }
@@ -128,44 +133,81 @@ fn format_warnings(manifest: &Manifest, formats: &BTreeMap<(u32, u16), usize>) -
     warnings
 }
 
-/// Builds one split; the FLAC files land in `audio/<split>/`, the state is returned.
-pub fn build_split(job: &SplitJob, facts: &mut SplitRunFacts) -> Result<SplitState, BuildError> {
-    let split = job.entry.id;
-    let scan = job
-        .entry
-        .adapter
-        .scan(&job.raw_root, job.manifest)
-        .map_err(|source| BuildError::Scan { split: split.into(), source })?;
-    let paths = crate::corpora::walk::SourcePaths::new(&job.raw_root)
-        .map_err(|source| BuildError::Scan { split: split.into(), source })?;
+/// Builds one split; the FLAC files land in `audio/<split>/`, the state is returned. The
+/// phases: scan the raw tree, hash the sources, keep one item per distinct source and label it,
+/// convert the work units in parallel, and collect the records.
+pub(crate) fn build_split(job: &SplitJob, facts: &mut SplitRunFacts) -> Result<SplitState, BuildError> {
+    let split = job.entry.id.as_str();
+    let scan_error = |source| BuildError::Scan { split: split.into(), source };
+    let (items, mut report) = scan_split(job).map_err(scan_error)?;
+    let paths = crate::corpora::walk::SourcePaths::new(&job.raw_root).map_err(scan_error)?;
+    let hashes = hash_sources(&items, &paths);
+    let unique = distinct_labelled_items(job.manifest(), &items, &hashes, &mut report);
+    for (file, hash) in &hashes {
+        if let Ok((sha256, bytes)) = hash {
+            report.sources.push(SourceFile { path: file.to_string(), sha256: sha256.clone(), bytes: *bytes });
+            if let Some(original) = paths.original(file) {
+                report.renamed_sources.insert(file.to_string(), original.to_string());
+            }
+        }
+    }
+    let audio_folder = job.out.join("audio").join(split);
+    std::fs::create_dir_all(&audio_folder).map_err(|source| BuildError::Io { path: audio_folder.clone(), source })?;
+    let outcomes = convert_units(job, &unique, &paths, &audio_folder)?;
+    let records = collect_records(job, outcomes, &mut report, facts);
+    let keep: BTreeSet<String> = records.iter().map(|r| r.file_id.clone()).collect();
+    tidy_audio_folder(&audio_folder, &keep).map_err(|source| BuildError::Io { path: audio_folder.clone(), source })?;
+    Ok(SplitState { report, records, transcription: None })
+}
+
+/// Scan phase: the adapter's items in location order (with third-party genders when asked)
+/// and the report started with what the scan found.
+fn scan_split(job: &SplitJob) -> Result<(Vec<SourceItem>, SplitReport), crate::corpora::ScanError> {
+    let scan = job.entry.adapter.scan(&job.raw_root, job.manifest())?;
     let mut items = scan.items;
     items.sort_by(|a, b| a.location.cmp(&b.location));
     let third_party_genders =
-        if job.third_party_genders { add_third_party_genders(job.manifest, &mut items) } else { None };
-    let mut report = SplitReport {
-        split: split.into(),
-        dataset: job.manifest.name.clone(),
-        expected: job.manifest.expected_count,
+        if job.third_party_genders { add_third_party_genders(job.manifest(), &mut items) } else { None };
+    let report = SplitReport {
+        split: job.entry.id.clone(),
+        dataset: job.manifest().name.clone(),
+        expected: job.manifest().expected_count,
         found: items.len() + scan.rejects.len(),
         skipped: scan.skipped,
         rejects: scan.rejects,
         third_party_genders,
         ..Default::default()
     };
+    Ok((items, report))
+}
 
-    // Hash every source file once; the hash keys duplicates, the cache and provenance.
+/// The SHA-256 and size of each source file, by its name in the items.
+type SourceHashes<'a> = BTreeMap<&'a str, std::io::Result<(String, u64)>>;
+
+/// Hash phase: every source file once, in parallel; the hash keys duplicates, the cache and
+/// provenance.
+fn hash_sources<'a>(items: &'a [SourceItem], paths: &crate::corpora::walk::SourcePaths) -> SourceHashes<'a> {
     let files: BTreeSet<&str> = items.iter().map(|item| item.location.file()).collect();
-    let hashes: BTreeMap<&str, std::io::Result<(String, u64)>> = files
+    files
         .into_par_iter()
         .map(|file| (file, crate::fsutil::sha256_file(&paths.path(file))))
         .collect::<Vec<_>>()
         .into_iter()
-        .collect();
-    // Identical bytes at the same place (the whole file, or the same span or row of it) are
-    // the same audio.
+        .collect()
+}
+
+/// De-duplication and labelling phase: identical bytes at the same place (the whole file, or
+/// the same span or row of it) are the same audio, so only the first such item is kept; an
+/// unreadable source and an unmapped label are rejects. What is left waits for conversion.
+fn distinct_labelled_items<'a>(
+    manifest: &Manifest,
+    items: &'a [SourceItem],
+    hashes: &'a SourceHashes<'a>,
+    report: &mut SplitReport,
+) -> Vec<Pending<'a>> {
     let mut kept_by_place: HashMap<String, String> = HashMap::new();
-    let mut unique: Vec<Pending> = Vec::new();
-    for item in &items {
+    let mut distinct: Vec<(&SourceItem, &str)> = Vec::new();
+    for item in items {
         let file = item.location.file();
         let source = item.location.source();
         match &hashes[file] {
@@ -180,39 +222,39 @@ pub fn build_split(job: &SplitJob, facts: &mut SplitRunFacts) -> Result<SplitSta
                     }),
                     None => {
                         kept_by_place.insert(place, source);
-                        unique.push(Pending { index: unique.len(), item, source_sha: sha });
+                        distinct.push((item, sha));
                     }
                 }
             }
         }
     }
-    for (file, hash) in &hashes {
-        if let Ok((sha256, bytes)) = hash {
-            report.sources.push(SourceFile { path: file.to_string(), sha256: sha256.clone(), bytes: *bytes });
-            if let Some(original) = paths.original(file) {
-                report.renamed_sources.insert(file.to_string(), original.to_string());
-            }
-        }
-    }
+    crate::corpora::label_items(manifest, distinct, |(item, _)| item, &mut report.rejects)
+        .into_iter()
+        .enumerate()
+        .map(|(index, ((item, source_sha), emotion))| Pending { index, item, source_sha, emotion })
+        .collect()
+}
 
-    let audio_folder = job.out.join("audio").join(split);
-    std::fs::create_dir_all(&audio_folder).map_err(|source| BuildError::Io { path: audio_folder.clone(), source })?;
-    let cache = ItemCache::new(job.out, split);
-    let units: Vec<&[Pending]> = work_units(&unique)
+/// Conversion phase: the work units of this run (all of them, or this shard's), converted in
+/// parallel or taken from the cache; the outcomes in item order. A failed output (a full disk)
+/// or a signal stops the split here.
+fn convert_units(
+    job: &SplitJob,
+    unique: &[Pending],
+    paths: &crate::corpora::walk::SourcePaths,
+    audio_folder: &Path,
+) -> Result<Vec<(usize, ItemOutcome)>, BuildError> {
+    let split = job.entry.id.as_str();
+    let cache = ItemCache::open(job.out, split, job.shard);
+    let units: Vec<&[Pending]> = work_units(unique)
         .into_iter()
         .enumerate()
         .filter(|(unit, _)| job.shard.is_none_or(|shard| shard.owns(*unit)))
         .map(|(_, pending)| pending)
         .collect();
     let progress = Progress::items(split, units.iter().map(|unit| unit.len() as u64).sum(), "samples", job.quiet);
-    let converter = Converter {
-        manifest: job.manifest,
-        paths: &paths,
-        audio_folder: &audio_folder,
-        cache: &cache,
-        progress: &progress,
-        stopped: &AtomicBool::new(false),
-    };
+    let converter =
+        Converter { paths, audio_folder, cache: &cache, progress: &progress, stopped: &AtomicBool::new(false) };
     let mut outcomes: Vec<(usize, ItemOutcome)> =
         units.par_iter().flat_map_iter(|group| converter.convert_group(group)).collect();
     progress.finish();
@@ -226,21 +268,30 @@ pub fn build_split(job: &SplitJob, facts: &mut SplitRunFacts) -> Result<SplitSta
             job.out.display()
         )));
     }
-
     // A signal stopped the conversion: what was converted is in the cache, nothing is written.
     crate::interrupt::Interrupted::check(|| {
         let converted = outcomes.iter().filter(|(_, outcome)| matches!(outcome, ItemOutcome::Converted { .. })).count();
         format!("{split}: {converted} converted samples are kept in {}", job.out.join(".cameo").display())
     })?;
+    Ok(outcomes)
+}
 
-    // Keep the first item (in source order) for each canonical PCM.
+/// Collection phase: one record per distinct canonical PCM (the first item in source order
+/// keeps it), the rest recorded as duplicates, rejects and format facts in the report.
+fn collect_records(
+    job: &SplitJob,
+    outcomes: Vec<(usize, ItemOutcome)>,
+    report: &mut SplitReport,
+    facts: &mut SplitRunFacts,
+) -> Vec<Record> {
+    let split = job.entry.id.as_str();
     let mut kept_by_file_id: HashMap<String, String> = HashMap::new();
     let mut records = Vec::new();
     let mut formats: BTreeMap<(u32, u16), usize> = BTreeMap::new();
     for (_, outcome) in outcomes {
         match outcome {
             ItemOutcome::Rejected(reject) => report.rejects.push(reject),
-            // The split stopped above when any output failed.
+            // The split stopped in the conversion phase when any output failed.
             ItemOutcome::OutputFailed(_) | ItemOutcome::Abandoned => {}
             ItemOutcome::Converted { item, emotion, audio, reused } => {
                 if reused {
@@ -261,20 +312,17 @@ pub fn build_split(job: &SplitJob, facts: &mut SplitRunFacts) -> Result<SplitSta
                 if audio.clipped > 0 {
                     report.clipped.push(audio.file_id.clone());
                 }
-                records.push(make_record(split, job.manifest, &item, emotion, &audio));
+                records.push(make_record(split, job.manifest(), &item, emotion, &audio));
             }
         }
     }
     records.sort_by(|a, b| a.file_id.cmp(&b.file_id));
-    report.built = records.len();
     report.rejects.sort();
     report.silent.sort();
     report.clipped.sort();
     report.formats =
         formats.iter().map(|(&(rate, channels), &count)| (format!("{rate} Hz, {channels} ch"), count)).collect();
-    report.warnings = format_warnings(job.manifest, &formats);
-    report.refresh_count_warning();
-    let keep: BTreeSet<String> = records.iter().map(|r| r.file_id.clone()).collect();
-    tidy_audio_folder(&audio_folder, &keep).map_err(|source| BuildError::Io { path: audio_folder.clone(), source })?;
-    Ok(SplitState { report, records, transcription: None })
+    report.warnings = format_warnings(job.manifest(), &formats);
+    report.set_built(records.len());
+    records
 }

@@ -224,9 +224,9 @@ pub enum Command {
     },
     /// Upload a build to the Hugging Face hub: verify it, print what goes up and why, then run
     /// the Hugging Face CLI on a staging folder of exactly those files.
-    Publish(cameo::publish::PublishArgs),
+    Publish(PublishArgs),
     /// Evaluate audio language models on a build (parse, score, run, leaderboard).
-    Eval(cameo::eval::EvalArgs),
+    Eval(super::eval::EvalArgs),
     /// Print a shell completion script (e.g. `cameo completions bash > ~/.local/share/bash-completion/completions/cameo`).
     Completions {
         /// The shell.
@@ -241,4 +241,31 @@ pub enum Command {
 pub enum ExportFormat {
     /// Lhotse RecordingSet and SupervisionSet manifests (JSONL).
     Lhotse,
+}
+
+/// Arguments of `cameo publish`.
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// The build folder.
+    pub build: PathBuf,
+    /// The hub dataset repository, ORG/NAME (created by the upload when missing).
+    #[arg(long, value_name = "ORG/NAME")]
+    pub repo: String,
+    /// Verify and print the plan and the upload command; upload nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Create the repository as private (ignored by the hub when it exists already).
+    #[arg(long)]
+    pub private: bool,
+}
+
+impl From<PublishArgs> for cameo::publish::PublishOptions {
+    fn from(args: PublishArgs) -> Self {
+        cameo::publish::PublishOptions {
+            build: args.build,
+            repo: args.repo,
+            dry_run: args.dry_run,
+            private: args.private,
+        }
+    }
 }

@@ -67,7 +67,10 @@ fn interrupted(error: &anyhow::Error) -> Option<&cameo::interrupt::Interrupted> 
 /// Whether the error says the command line is wrong.
 fn is_usage(error: &anyhow::Error) -> bool {
     use cameo::build::BuildError;
-    let build_usage = |build: &BuildError| matches!(build, BuildError::Usage(_));
+    // A locked --out and a thread count the machine cannot start are fixed on the command line.
+    let build_usage = |build: &BuildError| {
+        matches!(build, BuildError::Usage(_) | BuildError::Locked { .. } | BuildError::ThreadPool { .. })
+    };
     error.downcast_ref::<BuildError>().is_some_and(build_usage)
         || matches!(error.downcast_ref::<cameo::demo::DemoError>(), Some(cameo::demo::DemoError::Build(b)) if build_usage(b))
         || matches!(

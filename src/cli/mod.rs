@@ -1,12 +1,14 @@
 //! The binary side of cameo: the arguments ([`args`]), where output goes ([`output`]), exit
 //! codes and the one error line ([`exit`]), and here what each subcommand calls and prints.
 pub mod args;
+pub mod eval;
 pub mod exit;
 pub mod output;
 
 use args::{BuildArgs, Cli, Command, ExportFormat};
-use cameo::build::report::{FailedSplit, SplitReport, SplitState};
 use cameo::build::{BuildOptions, BuildOutcome};
+use cameo::collection::run::FailedSplit;
+use cameo::collection::split::{SplitReport, SplitState};
 use clap::CommandFactory;
 use output::Output;
 
@@ -42,7 +44,7 @@ struct BuildSummary<'a> {
     splits: Vec<SplitSummary<'a>>,
     failed: &'a [FailedSplit],
     unknown_folders: &'a [String],
-    run: &'a cameo::build::report::RunFacts,
+    run: &'a cameo::collection::run::RunFacts,
 }
 
 #[derive(serde::Serialize)]
@@ -98,7 +100,7 @@ fn report_build(output: Output, outcome: &BuildOutcome, options: &BuildOptions, 
         };
         output.json(&summary)?;
     } else {
-        let mut text = cameo::build::report::summary_table(&reports);
+        let mut text = cameo::build::report::SummaryTable(&reports).to_string();
         for failed in &run.failed {
             text.push_str(&format!("{:<15} FAILED: {}\n", failed.split, failed.reason));
         }
@@ -159,28 +161,16 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             cameo::interrupt::install()?;
             let outcome = cameo::demo::run_demo(&out, jobs.threads(), cli.quiet)?;
             output.line(&format!("demo raw trees: {}", outcome.raw.display()))?;
-            let options = BuildOptions {
-                raw: outcome.raw.clone(),
-                out: outcome.build_dir.clone(),
-                corpora: Vec::new(),
-                jobs: jobs.threads(),
-                strict: false,
-                manifests: None,
-                quiet: cli.quiet,
-                shard: None,
-                transcribe: None,
-                third_party_genders: false,
-            };
-            report_build(output, &outcome.build, &options, false)?;
+            report_build(output, &outcome.build, &outcome.options, false)?;
             output.line(&format!(
                 "verified {} samples in {}",
                 outcome.verified_samples,
                 outcome.build_dir.display()
             ))?;
             let records = cameo::verify::read_metadata(&outcome.build_dir.join("metadata.jsonl"))?;
-            output.print(&format!("\n{}", cameo::stats::render(&cameo::stats::compute(&records))))?;
+            output.print(&format!("\n{}", cameo::stats::compute(&records)))?;
             output.line(&format!("\nscoring a pretend model's answers ({}):", outcome.predictions.display()))?;
-            output.print(&outcome.report.to_text())?;
+            output.print(&outcome.report.to_string())?;
         }
         Command::Build { args, shard } => {
             cameo::interrupt::install()?;
@@ -215,7 +205,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             if json {
                 output.json(&report)?;
             } else {
-                output.print(&cameo::scan::render::to_text(&report))?;
+                output.print(&report.to_string())?;
             }
             let unusable = report.unusable();
             if !unusable.is_empty() {
@@ -243,7 +233,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             cameo::interrupt::install()?;
             let options = cameo::fetch::FetchOptions { raw, corpora, manifests: manifests.manifests, quiet: cli.quiet };
             let report = cameo::fetch::run_fetch(&options)?;
-            output.print(&cameo::fetch::report::to_text(&report))?;
+            output.print(&report.to_string())?;
             let failures = report.failures();
             if let Some((source, error)) = failures.first() {
                 anyhow::bail!(
@@ -277,11 +267,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             if json {
                 output.json(&report)?;
             } else {
-                output.print(&format!(
-                    "{}{}",
-                    cameo::stats::render(&report.stats),
-                    cameo::stats::render_qa(&report.qa)
-                ))?;
+                output.print(&format!("{}{}", report.stats, report.qa))?;
                 if let Some(path) = &plot {
                     output.line(&format!("\nplot: {}", path.display()))?;
                 }
@@ -292,7 +278,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             if json {
                 output.json(&report)?;
             } else {
-                output.print(&cameo::audit::to_markdown(&report))?;
+                output.print(&report.to_string())?;
             }
             if let Some(first) = report.problems.first() {
                 anyhow::bail!("license audit failed: {} problem(s), the first: {first}", report.problems.len());
@@ -313,18 +299,18 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             if json {
                 output.json(&report)?;
             } else {
-                output.print(&cameo::compare::to_text(&report))?;
+                output.print(&report.to_string())?;
             }
             if !report.identical() {
                 return Err(exit::Status { code: exit::ERROR, message: String::new() }.into());
             }
         }
-        Command::Publish(args) => cameo::publish::run(&args)?,
+        Command::Publish(args) => cameo::publish::run(&args.into())?,
         Command::Eval(args) => {
-            if matches!(args.command, cameo::eval::EvalCommand::Run(_)) {
+            if matches!(args.command, eval::EvalCommand::Run(_)) {
                 cameo::interrupt::install()?;
             }
-            cameo::eval::run(args, cli.quiet)?
+            eval::dispatch(args, cli.quiet)?
         }
         Command::Completions { shell } => {
             let mut script = Vec::new();

@@ -384,8 +384,6 @@ pub fn compare(options: &CompareOptions) -> Result<CompareReport, CompareError> 
     Ok(report)
 }
 
-pub use render::to_text;
-
 #[cfg(test)]
 mod tests {
     use super::name_key;

@@ -7,7 +7,7 @@ fn shown(value: &Option<String>) -> String {
     value.as_ref().map_or("null".to_string(), |v| format!("{v:?}"))
 }
 
-pub fn to_text(report: &CompareReport) -> String {
+fn text_of_comparereport(report: &CompareReport) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "reference: {} rows in {} parquet shards\n", report.reference_rows, report.reference_shards);
     let _ = writeln!(out, "{:<16} {:>7} {:>6} {:>11} {:>15}", "split", "exact", "near", "only build", "only reference");
@@ -93,4 +93,10 @@ pub fn to_text(report: &CompareReport) -> String {
     };
     let _ = writeln!(out, "\n{verdict}");
     out
+}
+
+impl std::fmt::Display for CompareReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&text_of_comparereport(self))
+    }
 }

@@ -1,21 +1,22 @@
 //! The adapter contract: a corpus adapter turns an extracted raw tree into a list of
 //! [`SourceItem`]s (where the audio is + labels, speaker, text) and never decodes audio.
-//! Adapters are registered in [`REGISTRY`] together with their embedded manifests. Most
-//! corpora need no code: [`declarative::Declarative`] reads them from their manifest's
-//! `[adapter]` section; the others have a module here, and their manifest says why.
-//! [`external`] adds corpora from manifests on disk.
+//! The corpora are their manifests ([`registry`]): most need no code, since
+//! [`declarative::Declarative`] reads them from their manifest's `[adapter]` section; the
+//! others name a Rust adapter of [`RUST_ADAPTERS`] (a module here), and their manifest says why.
 pub mod declarative;
 pub mod emns;
 pub mod enterface;
-pub mod external;
 pub mod names;
 pub mod oreau;
 pub mod pavoque;
+pub mod registry;
 pub mod resd;
 pub mod walk;
 
+pub use crate::collection::split::{Reject, Skipped};
 use crate::manifest::{Manifest, ManifestError};
-use crate::record::Gender;
+use crate::record::{Emotion, Gender};
+pub use registry::{CorpusEntry, Registry};
 use std::path::{Path, PathBuf};
 
 /// Where an item's audio is, relative to the corpus folder `raw/<split>/`.
@@ -100,20 +101,6 @@ pub struct SourceItem {
     pub transcription: Option<String>,
 }
 
-/// A file that is not an item, and why (junk, excluded material).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Skipped {
-    pub source: String,
-    pub reason: String,
-}
-
-/// A file that should have been an item but cannot be (bad name, unknown code).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
-pub struct Reject {
-    pub source: String,
-    pub reason: String,
-}
-
 /// What an adapter found in a raw tree.
 #[derive(Debug, Default)]
 pub struct Scan {
@@ -146,81 +133,43 @@ pub trait Corpus: Send + Sync {
     }
 }
 
-/// A registered corpus: its split id, embedded manifest and adapter.
-pub struct CorpusEntry {
-    pub id: &'static str,
-    pub manifest_toml: &'static str,
-    pub adapter: &'static dyn Corpus,
-}
-
-impl std::fmt::Debug for CorpusEntry {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CorpusEntry").field("id", &self.id).finish_non_exhaustive()
-    }
-}
-
-impl CorpusEntry {
-    /// The manifest: `<id>.toml` of the folder `manifests` names, or the file it names when
-    /// that is this corpus' manifest; else the embedded copy.
-    pub fn manifest(&self, manifests: Option<&Path>) -> Result<Manifest, ManifestError> {
-        let on_disk = manifests.map(|path| match path.is_file() {
-            true => path.to_path_buf(),
-            false => path.join(format!("{}.toml", self.id)),
-        });
-        let manifest = match on_disk {
-            Some(path) if path.is_file() && path.file_stem().is_some_and(|stem| stem == self.id) => {
-                Manifest::load(&path)?
-            }
-            _ => Manifest::parse(self.manifest_toml, &format!("manifests/{}.toml", self.id))?,
-        };
-        if manifest.id != self.id {
-            return Err(ManifestError::Invalid {
-                manifest: manifest.origin.clone(),
-                key: "id".into(),
-                message: format!("'{}' does not match the file name", manifest.id),
-            });
-        }
-        Ok(manifest)
-    }
-}
-
-/// A registry entry: the id names the split and its manifest file, so the two cannot drift.
-macro_rules! corpus {
-    ($id:literal, $adapter:expr) => {
-        CorpusEntry {
-            id: $id,
-            manifest_toml: include_str!(concat!("../../manifests/", $id, ".toml")),
-            adapter: $adapter,
-        }
-    };
-}
-
-/// Every corpus cameo can build, in split order.
-pub static REGISTRY: &[CorpusEntry] = &[
-    corpus!("cafe", &declarative::Declarative),
-    corpus!("crema_d", &declarative::Declarative),
-    corpus!("emns", &emns::Emns),
-    corpus!("emozionalmente", &declarative::Declarative),
-    corpus!("enterface", &enterface::Enterface),
-    corpus!("jl_corpus", &declarative::Declarative),
-    corpus!("mesd", &declarative::Declarative),
-    corpus!("nemo", &declarative::Declarative),
-    corpus!("oreau", &oreau::Oreau),
-    corpus!("pavoque", &pavoque::Pavoque),
-    corpus!("ravdess", &declarative::Declarative),
-    corpus!("resd", &resd::Resd),
-    corpus!("subesco", &declarative::Declarative),
+/// The Rust adapters, by the name a manifest's `[adapter] rust` key gives. A corpus needs one
+/// only where the declarative engine cannot express it (CONTRIBUTING.md says when).
+pub const RUST_ADAPTERS: &[(&str, &dyn Corpus)] = &[
+    ("emns", &emns::Emns),
+    ("enterface", &enterface::Enterface),
+    ("oreau", &oreau::Oreau),
+    ("pavoque", &pavoque::Pavoque),
+    ("resd", &resd::Resd),
 ];
 
-/// Every corpus this process knows: the built-in ones, then those added from manifests on
-/// disk ([`external::register`]).
-pub fn all() -> Vec<&'static CorpusEntry> {
-    REGISTRY.iter().chain(external::added()).collect()
+/// The Rust adapter called `name`.
+pub fn rust_adapter(name: &str) -> Option<&'static dyn Corpus> {
+    RUST_ADAPTERS.iter().find(|(known, _)| *known == name).map(|(_, adapter)| *adapter)
 }
 
-/// Looks a corpus up by split id.
+/// The built-in corpus with split id `id` (see [`Registry::builtin`]).
 pub fn find(id: &str) -> Option<&'static CorpusEntry> {
-    REGISTRY.iter().find(|entry| entry.id == id).or_else(|| external::added().into_iter().find(|entry| entry.id == id))
+    Registry::builtin().find(id)
+}
+
+/// The labelling step of `scan` and `build` alike: each item whose corpus label the manifest
+/// maps, with its CAMEO label; every other item becomes a reject naming the manifest. `item`
+/// finds the [`SourceItem`] in whatever the caller keeps per item.
+pub fn label_items<T>(
+    manifest: &Manifest,
+    items: impl IntoIterator<Item = T>,
+    item: impl Fn(&T) -> &SourceItem,
+    rejects: &mut Vec<Reject>,
+) -> Vec<(T, Emotion)> {
+    let mut labelled = Vec::new();
+    for entry in items {
+        match manifest.label_for(&item(&entry).source_label) {
+            Ok(emotion) => labelled.push((entry, emotion)),
+            Err(reason) => rejects.push(Reject { source: item(&entry).location.source(), reason }),
+        }
+    }
+    labelled
 }
 
 /// An item whose speaker facts come from the manifest's `[speakers]` table and whose text is

@@ -280,7 +280,7 @@ mod tests {
     #[test]
     fn the_schema_check_names_what_is_wrong() {
         use arrow::datatypes::{Field, Fields};
-        let manifest = crate::corpora::find("resd").unwrap().manifest(None).unwrap();
+        let manifest = crate::corpora::find("resd").unwrap().manifest.clone();
         let audio = DataType::Struct(Fields::from(vec![
             Field::new("bytes", DataType::Binary, true),
             Field::new("path", DataType::Utf8, true),

@@ -7,10 +7,10 @@
 //! (the instruction), `audio` (FLAC to WAV), `client` (one request, its retries and its
 //! outcome), `resume` (earlier results and the run header), `runner` (the run over a build
 //! and its endpoints), `leaderboard` and
-//! `plot` (Tables 4-6 and PNGs), `published` (the paper's figures), `error`, `cli`.
+//! `plot` (Tables 4-6 and PNGs), `published` (the paper's figures), `error`. The command line
+//! (`cameo eval …`) is the binary's (src/cli/eval.rs).
 
 pub mod audio;
-pub mod cli;
 pub mod client;
 pub mod error;
 pub mod leaderboard;
@@ -26,11 +26,4 @@ pub mod score;
 pub mod table;
 pub mod template;
 
-pub use cli::{EvalArgs, EvalCommand};
 pub use error::EvalError;
-
-/// Runs `cameo eval`.
-/// Runs `cameo eval …`; `quiet` prints nothing but errors.
-pub fn run(args: EvalArgs, quiet: bool) -> anyhow::Result<()> {
-    cli::dispatch(args, quiet)
-}

@@ -188,7 +188,7 @@ impl Report {
         tables
     }
 
-    pub fn to_text(&self) -> String {
+    fn text(&self) -> String {
         let mut out = format!("{}\n", self.headline());
         for (title, table) in self.tables() {
             out.push_str(&format!("\n{title}\n{}", table.to_text()));
@@ -202,5 +202,12 @@ impl Report {
             out.push_str(&format!("\n## {title}\n\n{}", table.to_markdown()));
         }
         out
+    }
+}
+
+/// The report as text tables (what `cameo eval score` prints).
+impl std::fmt::Display for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text())
     }
 }

@@ -61,16 +61,14 @@ pub fn download_path(raw: &Path, source: &Source) -> PathBuf {
 /// Runs `cameo fetch`. Usage and manifest errors stop it before any download; a failing source
 /// is recorded in the report and the others go on.
 pub fn run_fetch(options: &FetchOptions) -> Result<FetchReport, FetchError> {
-    crate::corpora::external::register(options.manifests.as_deref())?;
-    let selected = crate::selection::select(&options.corpora).map_err(FetchError::Usage)?;
-    let manifests =
-        selected.iter().map(|entry| entry.manifest(options.manifests.as_deref())).collect::<Result<Vec<_>, _>>()?;
+    let registry = crate::corpora::Registry::load(options.manifests.as_deref())?;
+    let selected = crate::selection::select(&registry, &options.corpora).map_err(FetchError::Usage)?;
     let downloads = options.raw.join(DOWNLOADS);
     std::fs::create_dir_all(&downloads).map_err(|source| FetchError::Io { path: downloads.clone(), source })?;
     let agent = download::agent();
     let mut sources = Vec::new();
-    for (entry, manifest) in selected.iter().zip(&manifests) {
-        for source in &manifest.sources {
+    for entry in &selected {
+        for source in &entry.manifest.sources {
             let outcome = match fetch_source(options, &agent, entry, source) {
                 Ok(outcome) => outcome,
                 // A signal stops the whole fetch; what was downloaded is kept.
@@ -101,7 +99,7 @@ fn fetch_source(
             let placement = place(options, entry, source, &target, &digest)?;
             return Ok(SourceOutcome::Ready { digest, pinned: source.sha256.is_some(), download: None, placement });
         }
-        return Ok(SourceOutcome::Manual(report::manual_instructions(&options.raw, entry.id, source)));
+        return Ok(SourceOutcome::Manual(report::manual_instructions(&options.raw, &entry.id, source)));
     };
     let (digest, download) = if target.is_file() {
         (check_existing(&target, source, true)?, None)
@@ -183,7 +181,7 @@ fn place(
     target: &Path,
     digest: &FileDigest,
 ) -> Result<Placement, FetchError> {
-    let dest = options.raw.join(entry.id);
+    let dest = options.raw.join(&entry.id);
     let marker = target.with_file_name(format!("{}.extracted", source.file));
     let io = |path: &Path| {
         let path = path.to_path_buf();

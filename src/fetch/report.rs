@@ -101,7 +101,7 @@ fn megabytes(bytes: u64) -> String {
 }
 
 /// The report as text for stdout.
-pub fn to_text(report: &FetchReport) -> String {
+fn text_of_fetchreport(report: &FetchReport) -> String {
     let mut text = String::new();
     for source in &report.sources {
         let head = format!("{}: {}", source.corpus, source.file);
@@ -157,4 +157,10 @@ pub fn to_text(report: &FetchReport) -> String {
         }
     }
     text
+}
+
+impl std::fmt::Display for FetchReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&text_of_fetchreport(self))
+    }
 }

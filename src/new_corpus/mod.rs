@@ -394,7 +394,7 @@ pub fn run_new_corpus(options: &NewCorpusOptions) -> Result<NewCorpusOutcome, Ne
     if id.is_empty() || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
         return Err(NewCorpusError::Usage(format!("--id '{id}': use lower-case letters, digits and _ (e.g. emodb)")));
     }
-    if crate::corpora::REGISTRY.iter().any(|entry| entry.id == id) {
+    if crate::corpora::Registry::is_builtin(id) {
         return Err(NewCorpusError::Usage(format!("--id '{id}': cameo already knows this corpus")));
     }
     let corpus_folder = match options.raw.join(id) {

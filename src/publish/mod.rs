@@ -7,23 +7,19 @@
 pub mod plan;
 
 use anyhow::{bail, Context};
-use clap::Args;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// Arguments of `cameo publish`.
-#[derive(Debug, Args)]
-pub struct PublishArgs {
+/// What `cameo publish` is asked to do.
+#[derive(Debug, Clone)]
+pub struct PublishOptions {
     /// The build folder.
     pub build: PathBuf,
     /// The hub dataset repository, ORG/NAME (created by the upload when missing).
-    #[arg(long, value_name = "ORG/NAME")]
     pub repo: String,
     /// Verify and print the plan and the upload command; upload nothing.
-    #[arg(long)]
     pub dry_run: bool,
     /// Create the repository as private (ignored by the hub when it exists already).
-    #[arg(long)]
     pub private: bool,
 }
 
@@ -155,7 +151,7 @@ fn shell_word(word: &str) -> String {
 }
 
 /// Runs `cameo publish`.
-pub fn run(args: &PublishArgs) -> anyhow::Result<()> {
+pub fn run(args: &PublishOptions) -> anyhow::Result<()> {
     check_repo(&args.repo).map_err(anyhow::Error::msg)?;
     let report = crate::verify::verify(&args.build)?;
     println!(
@@ -165,7 +161,7 @@ pub fn run(args: &PublishArgs) -> anyhow::Result<()> {
         report.per_split.len()
     );
     let plan = plan::plan(&args.build).with_context(|| format!("{}: cannot list", args.build.display()))?;
-    print!("{}", plan::to_text(&plan));
+    print!("{plan}");
     let staging = args.build.join(".cameo").join("publish");
     let uploader = find_uploader();
     let shown = |uploader: Uploader| {

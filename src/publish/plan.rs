@@ -143,7 +143,7 @@ pub fn plan(build: &Path) -> std::io::Result<Plan> {
 }
 
 /// The plan as text: what goes up and why, what stays and why.
-pub fn to_text(plan: &Plan) -> String {
+fn text_of_plan(plan: &Plan) -> String {
     let megabytes = |bytes: u64| bytes as f64 / 1e6;
     let line = |entry: &PlanEntry| {
         format!("  {:<16} {:>6} files {:>10.1} MB  {}\n", entry.path, entry.files, megabytes(entry.bytes), entry.reason)
@@ -163,4 +163,10 @@ pub fn to_text(plan: &Plan) -> String {
         megabytes(plan.left_out_bytes())
     ));
     out
+}
+
+impl std::fmt::Display for Plan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&text_of_plan(self))
+    }
 }

@@ -5,7 +5,7 @@
 //! and comes with the command that fixes it.
 use super::{Diagnosis, Finding};
 use crate::corpora::walk::junk_reason;
-use crate::corpora::{self, CorpusEntry};
+use crate::corpora::{CorpusEntry, Registry};
 use crate::fetch::archive::ArchiveKind;
 use crate::manifest::Manifest;
 use crate::selection::shell_quote;
@@ -40,15 +40,16 @@ pub fn how_to_get(raw: &Path, id: &str, manifest: &Manifest) -> String {
 }
 
 /// Diagnoses for a corpus whose folder does not exist.
-pub fn missing_folder(raw: &Path, entry: &CorpusEntry, manifest: &Manifest) -> Vec<Diagnosis> {
-    let root = raw.join(entry.id);
+pub fn missing_folder(registry: &Registry, raw: &Path, entry: &CorpusEntry) -> Vec<Diagnosis> {
+    let manifest = &entry.manifest;
+    let root = raw.join(&entry.id);
     let mut diagnoses = vec![Diagnosis {
         kind: Finding::Missing,
         problem: format!("{}/ not found", root.display()),
-        fix: how_to_get(raw, entry.id, manifest),
+        fix: how_to_get(raw, &entry.id, manifest),
     }];
-    diagnoses.extend(downloaded_archives(raw, entry.id, manifest));
-    diagnoses.extend(elsewhere_in_raw(raw, entry, manifest));
+    diagnoses.extend(downloaded_archives(raw, &entry.id, manifest));
+    diagnoses.extend(elsewhere_in_raw(registry, raw, entry));
     diagnoses
 }
 
@@ -85,14 +86,15 @@ fn downloaded_archives(raw: &Path, id: &str, manifest: &Manifest) -> Vec<Diagnos
 /// The corpus found by its adapter elsewhere under `raw/`: in a folder with another name, or
 /// extracted straight into `raw/` (one level too shallow). Folders of other corpora and
 /// `raw/.downloads/` are not counted.
-fn elsewhere_in_raw(raw: &Path, entry: &CorpusEntry, manifest: &Manifest) -> Option<Diagnosis> {
+fn elsewhere_in_raw(registry: &Registry, raw: &Path, entry: &CorpusEntry) -> Option<Diagnosis> {
+    let manifest = &entry.manifest;
     let scan = entry.adapter.scan(raw, manifest).ok()?;
-    let root = raw.join(entry.id);
+    let root = raw.join(&entry.id);
     let mut tops = BTreeSet::new();
     let mut count = 0;
     for item in &scan.items {
         let top = item.location.file().split('/').next().unwrap_or_default();
-        if top.starts_with('.') || corpora::find(top).is_some() {
+        if top.starts_with('.') || registry.find(top).is_some() {
             continue;
         }
         tops.insert(top.to_string());
@@ -141,12 +143,12 @@ fn elsewhere_in_raw(raw: &Path, entry: &CorpusEntry, manifest: &Manifest) -> Opt
 
 /// What explains a corpus folder without usable items: an archive in it, the tree wrapped in
 /// extra folders, or the corpus lying elsewhere under `raw/`.
-pub fn layout_when_empty(raw: &Path, entry: &CorpusEntry, manifest: &Manifest) -> Vec<Diagnosis> {
-    let root = raw.join(entry.id);
+pub fn layout_when_empty(registry: &Registry, raw: &Path, entry: &CorpusEntry) -> Vec<Diagnosis> {
+    let root = raw.join(&entry.id);
     let mut diagnoses = archives_in(&root);
-    diagnoses.extend(too_deep(&root, entry, manifest));
+    diagnoses.extend(too_deep(&root, entry));
     if diagnoses.is_empty() {
-        diagnoses.extend(elsewhere_in_raw(raw, entry, manifest));
+        diagnoses.extend(elsewhere_in_raw(registry, raw, entry));
     }
     diagnoses
 }
@@ -192,7 +194,8 @@ fn visible_children(dir: &Path) -> Vec<std::path::PathBuf> {
 }
 
 /// The tree wrapped in one to three single folders: the adapter retried on each.
-fn too_deep(root: &Path, entry: &CorpusEntry, manifest: &Manifest) -> Option<Diagnosis> {
+fn too_deep(root: &Path, entry: &CorpusEntry) -> Option<Diagnosis> {
+    let manifest = &entry.manifest;
     let mut dir = root.to_path_buf();
     for depth in 1..=MAX_WRAPPER_DEPTH {
         let children = visible_children(&dir);

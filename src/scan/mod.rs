@@ -6,8 +6,8 @@ pub mod contents;
 pub mod layout;
 pub mod render;
 
-use crate::corpora::{CorpusEntry, Reject, Skipped};
-use crate::manifest::{Manifest, ManifestError};
+use crate::corpora::{CorpusEntry, Registry, Reject, Skipped};
+use crate::manifest::ManifestError;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -112,23 +112,22 @@ pub fn run_scan(options: &ScanOptions) -> Result<ScanReport, ScanCommandError> {
     if !options.raw.is_dir() {
         return Err(ScanCommandError::Input(format!("{}: raw folder not found", options.raw.display())));
     }
-    crate::corpora::external::register(options.manifests.as_deref())?;
-    let selection = crate::selection::select_in_raw(&options.raw, &options.corpora).map_err(|error| match error {
-        crate::selection::RawSelectionError::Usage(message) => ScanCommandError::Usage(message),
-        crate::selection::RawSelectionError::Empty(message) => ScanCommandError::Input(message),
-    })?;
-    let selected = selection.entries;
-    let manifests =
-        selected.iter().map(|entry| entry.manifest(options.manifests.as_deref())).collect::<Result<Vec<_>, _>>()?;
+    let registry = crate::corpora::Registry::load(options.manifests.as_deref())?;
+    let selection =
+        crate::selection::select_in_raw(&registry, &options.raw, &options.corpora).map_err(|error| match error {
+            crate::selection::RawSelectionError::Usage(message) => ScanCommandError::Usage(message),
+            crate::selection::RawSelectionError::Empty(message) => ScanCommandError::Input(message),
+        })?;
     let corpora: Vec<CorpusReport> =
-        selected.iter().zip(&manifests).map(|(entry, manifest)| scan_corpus(&options.raw, entry, manifest)).collect();
+        selection.entries.iter().map(|entry| scan_corpus(&registry, &options.raw, entry)).collect();
     let usable = corpora.iter().all(|c| c.status != Status::Unusable);
     Ok(ScanReport { raw: options.raw.clone(), usable, corpora, unknown_folders: selection.unknown_folders })
 }
 
 /// Scans one corpus folder and diagnoses what looks wrong.
-pub fn scan_corpus(raw: &Path, entry: &CorpusEntry, manifest: &Manifest) -> CorpusReport {
-    let root = raw.join(entry.id);
+pub fn scan_corpus(registry: &Registry, raw: &Path, entry: &CorpusEntry) -> CorpusReport {
+    let manifest = &entry.manifest;
+    let root = raw.join(&entry.id);
     let mut report = CorpusReport {
         id: entry.id.to_string(),
         name: manifest.name.clone(),
@@ -144,7 +143,7 @@ pub fn scan_corpus(raw: &Path, entry: &CorpusEntry, manifest: &Manifest) -> Corp
         rejected_files: Vec::new(),
     };
     if !root.is_dir() {
-        report.diagnoses = layout::missing_folder(raw, entry, manifest);
+        report.diagnoses = layout::missing_folder(registry, raw, entry);
         return report;
     }
     let stubs = contents::lfs_pointer_files(&root);
@@ -155,15 +154,9 @@ pub fn scan_corpus(raw: &Path, entry: &CorpusEntry, manifest: &Manifest) -> Corp
         Ok(scan) => {
             report.rejected_files = scan.rejects;
             // The build's labelling step: an item whose label the manifest does not map is a reject.
-            let mut items = Vec::new();
-            for item in scan.items {
-                match manifest.label_for(&item.source_label) {
-                    Ok(_) => items.push(item),
-                    Err(reason) => report.rejected_files.push(Reject { source: item.location.source(), reason }),
-                }
-            }
+            let items = crate::corpora::label_items(manifest, scan.items, |item| item, &mut report.rejected_files);
             report.found = items.len();
-            stub_items = items.iter().filter(|item| stubs.contains(item.location.file())).count();
+            stub_items = items.iter().filter(|(item, _)| stubs.contains(item.location.file())).count();
             report.skipped_files = scan.skipped;
         }
         Err(error) => {
@@ -175,7 +168,7 @@ pub fn scan_corpus(raw: &Path, entry: &CorpusEntry, manifest: &Manifest) -> Corp
     report.rejects = report.rejected_files.len();
     let usable_items = report.found - stub_items;
     if usable_items == 0 {
-        let misplaced = layout::layout_when_empty(raw, entry, manifest);
+        let misplaced = layout::layout_when_empty(registry, raw, entry);
         if misplaced.is_empty() && readable && stubs.is_empty() {
             report.diagnoses.push(contents::no_items(&root, manifest));
         }

@@ -11,7 +11,7 @@ fn status_word(status: Status) -> &'static str {
     }
 }
 
-pub fn to_text(report: &ScanReport) -> String {
+fn text_of_scanreport(report: &ScanReport) -> String {
     let width = report.corpora.iter().map(|c| c.id.len()).max().unwrap_or(0).max("corpus".len());
     let mut text = format!("raw: {}\n", report.raw.display());
     let _ = writeln!(
@@ -49,4 +49,10 @@ pub fn to_text(report: &ScanReport) -> String {
         );
     }
     text
+}
+
+impl std::fmt::Display for ScanReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&text_of_scanreport(self))
+    }
 }

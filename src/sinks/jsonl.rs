@@ -14,3 +14,13 @@ pub fn write_metadata(path: &Path, records: &[&Record], staged: &mut StagedWrite
         Ok(())
     })
 }
+
+/// The `metadata.jsonl` sink.
+pub struct Metadata;
+
+impl super::Sink for Metadata {
+    fn write(&self, collection: &super::Collection, staged: &mut StagedWrites) -> Result<(), super::SinkError> {
+        let path = collection.out.join("metadata.jsonl");
+        write_metadata(&path, &collection.records(), staged).map_err(super::SinkError::io(&path))
+    }
+}

@@ -5,25 +5,12 @@ use crate::manifest::Manifest;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-/// License texts shipped with cameo, by SPDX id.
-pub static LICENSE_TEXTS: &[(&str, &str)] = &[
-    ("CC-BY-4.0", include_str!("../../licenses/CC-BY-4.0.txt")),
-    ("CC-BY-NC-SA-4.0", include_str!("../../licenses/CC-BY-NC-SA-4.0.txt")),
-    ("MIT", include_str!("../../licenses/MIT.txt")),
-    ("ODC-By-1.0", include_str!("../../licenses/ODC-By-1.0.txt")),
-    ("ODbL-1.0", include_str!("../../licenses/ODbL-1.0.txt")),
-];
-
-pub fn license_text(spdx: &str) -> Option<&'static str> {
-    LICENSE_TEXTS.iter().find(|(id, _)| *id == spdx).map(|(_, text)| *text)
-}
-
 /// Writes `LICENSES/<SPDX>.txt` for every license used and `LICENSES/ATTRIBUTION.md`.
 pub fn write_licenses(out: &Path, manifests: &[Manifest], staged: &mut StagedWrites) -> std::io::Result<()> {
     let folder = out.join("LICENSES");
     let ids: BTreeSet<&str> = manifests.iter().map(|m| m.license.spdx.as_str()).collect();
     for id in ids {
-        let text = match license_text(id) {
+        let text = match crate::license_terms::license_text(id) {
             Some(text) => text.to_string(),
             None => {
                 // No standard text exists (e.g. a LicenseRef for research-use terms): record
@@ -54,4 +41,14 @@ pub fn write_licenses(out: &Path, manifests: &[Manifest], staged: &mut StagedWri
         ));
     }
     staged.write(&folder.join("ATTRIBUTION.md"), attribution.as_bytes())
+}
+
+/// The `LICENSES/` sink.
+pub struct Licenses;
+
+impl super::Sink for Licenses {
+    fn write(&self, collection: &super::Collection, staged: &mut StagedWrites) -> Result<(), super::SinkError> {
+        write_licenses(collection.out, collection.manifests, staged)
+            .map_err(super::SinkError::io(&collection.out.join("LICENSES")))
+    }
 }

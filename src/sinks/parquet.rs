@@ -36,6 +36,61 @@ pub enum ParquetSinkError {
     Write { path: PathBuf, message: String },
 }
 
+/// The file name of shard `index` (from 0) of `count` of a split.
+pub fn shard_file_name(split: &str, index: usize, count: usize) -> String {
+    format!("{split}-{index:05}-of-{count:05}.parquet")
+}
+
+/// The glob of a split's shards below the build folder, as the card's `data_files` gives it.
+pub fn shard_glob(split: &str) -> String {
+    format!("data/{split}-*.parquet")
+}
+
+/// Whether `name` is the file name of a shard of `split` ([`shard_file_name`]'s pattern).
+pub fn is_shard_of(name: &str, split: &str) -> bool {
+    let Some(rest) = name.strip_prefix(split).and_then(|rest| rest.strip_prefix('-')) else { return false };
+    let Some(numbers) = rest.strip_suffix(".parquet") else { return false };
+    let digits = |text: &str| text.len() == 5 && text.bytes().all(|b| b.is_ascii_digit());
+    numbers.split_once("-of-").is_some_and(|(index, count)| digits(index) && digits(count))
+}
+
+/// Size of a split's parquet shards: the ones staged in this run, or else those on disk.
+pub fn split_shard_bytes(out: &Path, split: &str, staged: &StagedWrites) -> u64 {
+    let ours = |name: &std::ffi::OsStr| is_shard_of(&name.to_string_lossy(), split);
+    let data = out.join("data");
+    let new: Vec<u64> = staged
+        .staged()
+        .filter(|(path, _, _)| path.parent() == Some(data.as_path()) && path.file_name().is_some_and(ours))
+        .map(|(_, _, bytes)| bytes)
+        .collect();
+    if !new.is_empty() {
+        return new.iter().sum();
+    }
+    std::fs::read_dir(&data)
+        .map(|entries| {
+            entries.flatten().filter(|e| ours(&e.file_name())).filter_map(|e| e.metadata().ok().map(|m| m.len())).sum()
+        })
+        .unwrap_or(0)
+}
+
+/// The parquet shards sink: the shards of every split this run rebuilt, or that has none yet.
+pub struct Shards;
+
+impl super::Sink for Shards {
+    fn write(&self, collection: &super::Collection, staged: &mut StagedWrites) -> Result<(), super::SinkError> {
+        let out = collection.out;
+        for state in collection.states {
+            let split = &state.report.split;
+            if collection.rebuilt.contains(split) || split_shard_bytes(out, split, staged) == 0 {
+                let records: Vec<&Record> = state.records.iter().collect();
+                write_split(out, split, &records, staged)
+                    .map_err(|source| super::SinkError::Parquet { path: out.join("data"), source })?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The columns, in the reference order, with the `huggingface` metadata (pyarrow, and hence
 /// `datasets`, read schema metadata from the embedded Arrow schema).
 pub fn schema_with_metadata() -> Schema {
@@ -226,7 +281,7 @@ fn stage_split(
     let count = shards.len();
     let mut written = Vec::new();
     for (index, shard) in shards.iter().enumerate() {
-        let path = data.join(format!("{split}-{index:05}-of-{count:05}.parquet"));
+        let path = data.join(shard_file_name(split, index, count));
         let write_error = |message: String| ParquetSinkError::Write { path: path.clone(), message };
         staged
             .write_with(&path, |file| {
@@ -261,12 +316,9 @@ fn stage_split(
         written.push(path);
     }
     // Shards of an earlier build of this split with another shard count.
-    let prefix = format!("{split}-");
     if let Ok(entries) = std::fs::read_dir(&data) {
         for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let ours =
-                name.starts_with(&prefix) && name[prefix.len()..].chars().next().is_some_and(|c| c.is_ascii_digit());
+            let ours = is_shard_of(&entry.file_name().to_string_lossy(), split);
             if ours && !written.iter().any(|p| p.file_name() == Some(entry.file_name().as_os_str())) {
                 staged.remove_on_commit(entry.path());
             }

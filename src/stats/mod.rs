@@ -8,7 +8,6 @@ pub mod qa;
 mod render;
 
 pub use qa::{Qa, QaError};
-pub use render::{render, render_qa};
 
 use crate::record::{Gender, Record};
 use serde::Serialize;

@@ -86,11 +86,10 @@ pub fn compare(stats: &Stats, splits: &[&str]) -> Comparison {
     .into_iter()
     .map(|(name, paper, build)| Figure { name, paper, build, agrees: paper.holds(build) })
     .collect();
-    let missing_corpora = crate::corpora::REGISTRY
+    let missing_corpora = crate::corpora::Registry::builtin()
         .iter()
-        .map(|entry| entry.id)
-        .filter(|id| !splits.contains(id))
-        .map(str::to_string)
+        .map(|entry| entry.id.clone())
+        .filter(|id| !splits.contains(&id.as_str()))
         .collect();
     Comparison { figures, missing_corpora }
 }
@@ -108,7 +107,7 @@ fn thousands(count: usize) -> String {
 }
 
 /// The comparison as a plain-text table.
-pub fn render(comparison: &Comparison) -> String {
+fn text_of_comparison(comparison: &Comparison) -> String {
     let mut out = format!("\n{:<24} {:>12} {:>11}\n", "the paper's figures", "paper", "this build");
     for figure in &comparison.figures {
         let build = match figure.paper {
@@ -127,6 +126,12 @@ pub fn render(comparison: &Comparison) -> String {
         out.push_str("(the paper's figures are for the complete corpora; this build holds part of them)\n");
     }
     out
+}
+
+impl std::fmt::Display for Comparison {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&text_of_comparison(self))
+    }
 }
 
 #[cfg(test)]
@@ -168,7 +173,7 @@ mod tests {
     #[test]
     fn a_partial_build_says_why_its_figures_differ() {
         let two = [record("cafe"), record("mesd")];
-        let text = render(&super::super::compute(&two).paper);
+        let text = super::super::compute(&two).paper.to_string();
         let has_row = |row: &str| text.lines().any(|line| line.split_whitespace().collect::<Vec<_>>().join(" ") == row);
         assert!(has_row("samples 41,265 2 DIFFERS"), "{text}");
         assert!(has_row("seven primary emotions over 93% 0.0% DIFFERS"), "{text}");
@@ -176,8 +181,8 @@ mod tests {
         let missing =
             "crema_d, emns, emozionalmente, enterface, jl_corpus, nemo, oreau, pavoque, ravdess, resd, subesco";
         assert!(text.ends_with(&format!("this build lacks {missing})\n")), "{text}");
-        let all: Vec<_> = crate::corpora::REGISTRY.iter().map(|entry| record(entry.id)).collect();
-        let text = render(&super::super::compute(&all).paper);
+        let all: Vec<_> = crate::corpora::Registry::builtin().iter().map(|entry| record(&entry.id)).collect();
+        let text = super::super::compute(&all).paper.to_string();
         assert!(text.ends_with("(the paper's figures are for the complete corpora; this build holds part of them)\n"));
     }
 }

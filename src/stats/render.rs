@@ -29,7 +29,7 @@ fn group_table(title: &str, groups: &[Group], coverage: bool) -> String {
 }
 
 /// The figures as plain-text tables.
-pub fn render(stats: &Stats) -> String {
+fn text_of_stats(stats: &Stats) -> String {
     let n = stats.samples;
     let mut out = format!(
         "samples: {n}\nhours: {:.2}\ncorpora: {}, languages: {}, emotions: {}\n",
@@ -61,7 +61,7 @@ pub fn render(stats: &Stats) -> String {
         d.max,
         d.mean
     ));
-    out.push_str(&super::paper::render(&stats.paper));
+    out.push_str(&stats.paper.to_string());
     out
 }
 
@@ -76,7 +76,7 @@ fn list<T>(out: &mut String, title: &str, items: &[T], line: impl Fn(&T) -> Stri
 }
 
 /// The QA findings as plain text.
-pub fn render_qa(qa: &Qa) -> String {
+fn text_of_qa(qa: &Qa) -> String {
     let mut out = String::from("\nQA\n");
     let flagged = |f: &super::qa::Flagged| {
         format!("{}: {} ({})", f.split, f.source.as_deref().unwrap_or("not in metadata.jsonl"), f.file_id)
@@ -96,4 +96,16 @@ pub fn render_qa(qa: &Qa) -> String {
     });
     out.push_str(&format!("outlier rule: {}\n", qa.outlier_rule));
     out
+}
+
+impl std::fmt::Display for Stats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&text_of_stats(self))
+    }
+}
+
+impl std::fmt::Display for Qa {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&text_of_qa(self))
+    }
 }

@@ -1,70 +1,9 @@
 //! What the transcription stage found, per split (kept in the split's state) and for the whole
 //! build: the `transcription` QA section of build.json and the table printed after a build.
-use crate::build::report::SplitState;
+use crate::collection::split::SplitState;
+pub use crate::collection::transcription::{Mismatch, TranscriptionReport, Unclear, Unrecognised};
 use crate::manifest::TranscriptionOrigin;
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-
-/// A sample whose spoken sentence is not the one its label implies.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Mismatch {
-    pub file_id: String,
-    pub source: String,
-    /// The sentence the label (code, file name, sidecar) names.
-    pub labelled: String,
-    /// What the recogniser heard.
-    pub heard: String,
-    /// The candidate sentence heard, which the record now carries.
-    pub chosen: String,
-    pub labelled_distance: f64,
-    pub chosen_distance: f64,
-}
-
-/// A sample whose recognised text is near no candidate; it keeps its corpus text.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Unclear {
-    pub file_id: String,
-    pub source: String,
-    pub labelled: Option<String>,
-    pub heard: String,
-    /// The nearest candidate and its distance.
-    pub nearest: Option<String>,
-    pub distance: f64,
-}
-
-/// A sample that was not recognised, or whose recognition failed, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Unrecognised {
-    pub file_id: String,
-    pub source: String,
-    pub reason: String,
-}
-
-/// The transcription stage's findings for one split.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TranscriptionReport {
-    pub origin: TranscriptionOrigin,
-    /// The model's identity (SHA-256 of the model file).
-    pub model: String,
-    /// ISO 639-1 code the recogniser was forced to.
-    pub language: String,
-    /// Distinct candidate sentences (sentence-list corpora).
-    pub candidates: usize,
-    /// Samples with a recognised text.
-    pub recognised: usize,
-    /// Samples whose labelled sentence the recognised text confirmed.
-    pub agreed: usize,
-    /// Samples without a labelled sentence that got the nearest candidate.
-    pub chosen: usize,
-    pub mismatches: Vec<Mismatch>,
-    pub unclear: Vec<Unclear>,
-    /// Samples that now carry recognised text (corpora without text).
-    pub asr_texts: usize,
-    /// Samples in which the recogniser heard nothing (their transcription stays null).
-    pub empty: Vec<Unrecognised>,
-    /// Samples not recognised: digital silence, or a failed recognition.
-    pub skipped: Vec<Unrecognised>,
-}
 
 fn round4(value: f64) -> f64 {
     (value * 1e4).round() / 1e4
@@ -193,7 +132,7 @@ pub fn summary_table(states: &[&SplitState]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::build::report::SplitReport;
+    use crate::collection::split::SplitReport;
 
     fn state(split: &str, origin: TranscriptionOrigin, mismatches: usize) -> SplitState {
         let mismatch = |i: usize| Mismatch {

@@ -6,7 +6,7 @@ use super::align::{align, Candidates, Verdict};
 use super::cache::AsrCache;
 use super::report::{Mismatch, TranscriptionReport, Unclear, Unrecognised};
 use super::{Recognizer, TranscribeError};
-use crate::build::report::SplitState;
+use crate::collection::split::SplitState;
 use crate::manifest::{Manifest, TranscriptionOrigin};
 use crate::progress::Progress;
 use crate::record::{Record, TranscriptionSource};

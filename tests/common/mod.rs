@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests: building generated raw trees, reading outputs.
 #![allow(dead_code)]
-use cameo::build::report::SplitReport;
 use cameo::build::{run_build, BuildOptions, BuildOutcome};
+use cameo::collection::split::SplitReport;
 use cameo::record::Record;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

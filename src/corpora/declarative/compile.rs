@@ -1,7 +1,7 @@
 //! Checking an `[adapter]` section and turning it into matchers: globs, regular expressions and
 //! templates, each mistake reported once, naming the manifest key and saying what to change.
-use super::schema::{AdapterSpec, Check, FileRule};
 use super::template::{Template, BUILTIN_FILTERS};
+use crate::manifest::adapter::{AdapterSpec, Check, FileRule};
 use crate::manifest::{Manifest, ManifestError};
 use globset::{GlobBuilder, GlobMatcher};
 use regex::Regex;
@@ -107,14 +107,19 @@ pub struct Fields {
     pub age_from_table: bool,
 }
 
-/// Checks an `[adapter]` section: a Rust corpus says why and nothing else, a declarative one
-/// must compile.
+/// Checks an `[adapter]` section: a Rust corpus names a known Rust adapter, says why and
+/// nothing else; a declarative one must compile.
 pub fn validate(spec: &AdapterSpec, manifest: &Manifest, manifest_file: &str) -> Result<(), ManifestError> {
-    let Some(reason) = &spec.rust else { return compile(spec, manifest, manifest_file).map(|_| ()) };
-    let invalid = |message: &str| ManifestError::Invalid {
+    let invalid = |key: &str, message: String| ManifestError::Invalid {
         manifest: manifest_file.to_string(),
-        key: "adapter.rust".into(),
-        message: message.into(),
+        key: key.into(),
+        message,
+    };
+    let Some(name) = &spec.rust else {
+        if spec.why.is_some() {
+            return Err(invalid("adapter.why", "says why a Rust adapter is needed, but `rust` names none".into()));
+        }
+        return compile(spec, manifest, manifest_file).map(|_| ());
     };
     let declarative = !spec.files.is_empty()
         || !spec.names.is_empty()
@@ -129,10 +134,21 @@ pub fn validate(spec: &AdapterSpec, manifest: &Manifest, manifest_file: &str) ->
         || spec.name_mismatch.is_some()
         || spec.missing_folder.is_some();
     if declarative {
-        return Err(invalid("a corpus with a Rust adapter describes nothing else in [adapter]"));
+        return Err(invalid("adapter.rust", "a corpus with a Rust adapter describes nothing else in [adapter]".into()));
     }
-    if reason.trim().is_empty() {
-        return Err(invalid("say why this corpus needs Rust code"));
+    if crate::corpora::rust_adapter(name).is_none() {
+        let known: Vec<&str> = crate::corpora::RUST_ADAPTERS.iter().map(|(name, _)| *name).collect();
+        return Err(invalid(
+            "adapter.rust",
+            format!(
+                "cameo has no Rust adapter '{name}' (known: {}); describe the corpus declaratively instead \
+                 (see CONTRIBUTING.md)",
+                known.join(", ")
+            ),
+        ));
+    }
+    if spec.why.as_deref().is_none_or(|why| why.trim().is_empty()) {
+        return Err(invalid("adapter.why", "say why this corpus needs Rust code".into()));
     }
     Ok(())
 }

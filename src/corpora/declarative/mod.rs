@@ -9,7 +9,6 @@
 //! keys with a worked example.
 pub mod compile;
 pub mod files;
-pub mod schema;
 pub mod table;
 pub mod template;
 
@@ -431,10 +430,10 @@ impl<'a> Scope for FileScope<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::corpora::REGISTRY;
+    use crate::corpora::{Registry, RUST_ADAPTERS};
 
     fn compiled(id: &str) -> (Manifest, Compiled) {
-        let manifest = crate::corpora::find(id).unwrap().manifest(None).unwrap();
+        let manifest = crate::corpora::find(id).unwrap().manifest.clone();
         let adapter = compile::compile(manifest.adapter.as_ref().unwrap(), &manifest, "test").unwrap();
         (manifest, adapter)
     }
@@ -446,21 +445,20 @@ mod tests {
 
     #[test]
     fn every_registered_manifest_says_how_its_corpus_is_read() {
-        for entry in REGISTRY {
-            let manifest = entry.manifest(None).unwrap();
-            let spec = manifest.adapter.as_ref().unwrap_or_else(|| panic!("{}: no [adapter]", entry.id));
+        for entry in Registry::builtin() {
+            let spec = entry.manifest.adapter.as_ref().unwrap_or_else(|| panic!("{}: no [adapter]", entry.id));
             assert_eq!(entry.adapter.is_declarative(), spec.rust.is_none(), "{}", entry.id);
         }
-        let declarative: Vec<&str> = REGISTRY.iter().filter(|e| e.adapter.is_declarative()).map(|e| e.id).collect();
-        assert_eq!(
-            declarative,
-            ["cafe", "crema_d", "emozionalmente", "jl_corpus", "mesd", "nemo", "ravdess", "subesco"]
-        );
+        // Every Rust adapter serves a built-in corpus of its own name (no dead adapter).
+        for (name, _) in RUST_ADAPTERS {
+            let entry = crate::corpora::find(name).unwrap_or_else(|| panic!("adapter {name} has no manifest"));
+            assert_eq!(entry.manifest.adapter.as_ref().unwrap().rust.as_deref(), Some(*name));
+        }
     }
 
     #[test]
     fn a_rust_manifest_is_not_read_declaratively() {
-        let manifest = crate::corpora::find("oreau").unwrap().manifest(None).unwrap();
+        let manifest = crate::corpora::find("oreau").unwrap().manifest.clone();
         let error = Declarative.scan(Path::new("/nonexistent"), &manifest).unwrap_err().to_string();
         assert!(error.contains("manifests/oreau.toml") && error.contains("[adapter]"), "{error}");
     }

@@ -2,7 +2,7 @@
 //! they allow, how to load the folder, citations, and the build provenance (tool version,
 //! source checksums).
 use super::CardInput;
-use crate::build::report::SplitState;
+use crate::collection::split::SplitState;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -150,7 +150,7 @@ fn provenance(input: &CardInput) -> String {
          | split | source files | source bytes | SHA-256 of the source list | duplicates | rejects | skipped |\n\
          |---|---:|---:|---|---:|---:|---:|\n",
         env!("CARGO_PKG_VERSION"),
-        crate::build::cache::PIPELINE_VERSION
+        crate::collection::PIPELINE_VERSION
     );
     for state in input.states {
         let report = &state.report;

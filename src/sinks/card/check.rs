@@ -62,7 +62,7 @@ pub fn check_card(card: &str, per_split: &BTreeMap<String, usize>) -> Result<Car
         return Err(format!("configs list the splits {listed:?}, the build has {built:?}"));
     }
     for files in &config.data_files {
-        let expected = format!("data/{}-*.parquet", files.split);
+        let expected = crate::sinks::parquet::shard_glob(&files.split);
         if files.path != expected {
             return Err(format!("split {}: data_files path '{}', expected '{expected}'", files.split, files.path));
         }

@@ -60,7 +60,7 @@ pub fn yaml_header(input: &CardInput) -> Result<String, String> {
     yaml.push_str("configs:\n- config_name: default\n  data_files:\n");
     for split in &splits {
         // Split ids are [a-z0-9_], so `<split>-*` never matches another split's shards.
-        yaml.push_str(&format!("  - split: {split}\n    path: data/{split}-*.parquet\n"));
+        yaml.push_str(&format!("  - split: {split}\n    path: {}\n", crate::sinks::parquet::shard_glob(split)));
     }
     yaml.push_str("dataset_info:\n  features:\n");
     for field in schema().fields() {

@@ -7,8 +7,11 @@ mod body;
 pub mod check;
 mod header;
 
-use crate::build::report::SplitState;
+use super::parquet;
+use crate::collection::split::SplitState;
+use crate::fsutil::StagedWrites;
 use crate::manifest::Manifest;
+use crate::record::Record;
 
 /// A split's size as the hub counts it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -32,6 +35,32 @@ impl CardInput<'_> {
     }
 }
 
+/// The dataset card sink, `README.md`.
+pub struct Card;
+
+impl super::Sink for Card {
+    fn write(&self, collection: &super::Collection, staged: &mut StagedWrites) -> Result<(), super::SinkError> {
+        let out = collection.out;
+        let mut sizes = std::collections::BTreeMap::new();
+        for state in collection.states {
+            let records: Vec<&Record> = state.records.iter().collect();
+            let audio = parquet::audio_sizes(out, &records)
+                .map_err(|source| super::SinkError::Parquet { path: out.join("audio"), source })?;
+            let split = state.report.split.clone();
+            let parquet_bytes = parquet::split_shard_bytes(out, &split, staged);
+            sizes.insert(split, SplitSizes { parquet_bytes, arrow_bytes: parquet::arrow_bytes(&records, &audio) });
+        }
+        let input = CardInput {
+            states: collection.states,
+            manifests: collection.manifests,
+            sizes: &|split| sizes.get(split).copied().unwrap_or_default(),
+        };
+        let path = out.join("README.md");
+        let card = render_card(&input).map_err(|message| super::SinkError::Card { path: path.clone(), message })?;
+        staged.write(&path, card.as_bytes()).map_err(super::SinkError::io(&path))
+    }
+}
+
 /// Renders the card; an error names the manifest whose facts cannot go into a card.
 pub fn render_card(input: &CardInput) -> Result<String, String> {
     Ok(format!("{}\n{}", header::yaml_header(input)?, body::markdown_body(input)))
@@ -45,7 +74,7 @@ fn yaml_string(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::build::report::SplitReport;
+    use crate::collection::split::SplitReport;
 
     fn toy_manifest(language_code: &str) -> Manifest {
         let text = format!(

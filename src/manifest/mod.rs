@@ -1,6 +1,10 @@
 //! Corpus manifests: everything about a corpus that is data (names, license, sources, label
 //! map, speakers, sentences, expected count), loaded from TOML and validated with errors that
 //! name the manifest and the key.
+pub mod adapter;
+
+pub use crate::collection::transcription::TranscriptionOrigin;
+
 use crate::record::{Emotion, Gender};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -71,27 +75,13 @@ pub struct Manifest {
     pub origin: String,
     /// How the raw tree becomes items: declaratively (see CONTRIBUTING.md), or why a Rust
     /// adapter is needed.
-    pub adapter: Option<crate::corpora::declarative::schema::AdapterSpec>,
+    pub adapter: Option<adapter::AdapterSpec>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TranscriptionSpec {
     pub source: TranscriptionOrigin,
-}
-
-/// How a corpus provides its text; see `crate::transcribe` for what each means for a build.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TranscriptionOrigin {
-    /// Its own per-recording transcript (typed or machine-made); taken as is, never recognised.
-    #[default]
-    Corpus,
-    /// One of a fixed list of sentences, picked by a sentence code, the file name or a sidecar:
-    /// `--transcribe` checks each sample against the list.
-    SentenceList,
-    /// No text at all: `--transcribe` stores what the recogniser hears.
-    None,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -159,7 +149,9 @@ impl License {
 }
 
 impl Manifest {
-    /// Parses and validates manifest text; `name` is how errors refer to it.
+    /// Parses and validates manifest text; `name` is how errors refer to it. The `[adapter]`
+    /// section is parsed here and checked by the corpora that read it, when the manifest joins
+    /// a [`crate::corpora::Registry`].
     pub fn parse(text: &str, name: &str) -> Result<Manifest, ManifestError> {
         let parse_error = |error: toml::de::Error| ManifestError::Parse {
             manifest: name.to_string(),
@@ -234,9 +226,6 @@ impl Manifest {
                 ))
             }
             _ => {}
-        }
-        if let Some(adapter) = &self.adapter {
-            crate::corpora::declarative::compile::validate(adapter, self, name)?;
         }
         Ok(())
     }

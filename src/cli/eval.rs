@@ -1,4 +1,5 @@
-//! The `cameo eval` command line (clap) and what each subcommand prints.
+//! The `cameo eval` command line (clap) and what each subcommand prints; the evaluation itself
+//! is the library's `cameo::eval`.
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -6,14 +7,14 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 
-use super::client::{AudioPosition, RetryPolicy, Sampling};
-use super::error::EvalError;
-use super::leaderboard::{write_leaderboard, LeaderboardOptions};
-use super::parse::{parse_label_list, LabelSet};
-use super::records::{Metadata, Predictions};
-use super::runner::{self, RunOptions};
-use super::score::{score, LabelsScope, ScoreOptions};
-use super::template::{render, TEMPLATE_VERSION};
+use cameo::eval::client::{AudioPosition, RetryPolicy, Sampling};
+use cameo::eval::error::EvalError;
+use cameo::eval::leaderboard::{write_leaderboard, LeaderboardOptions};
+use cameo::eval::parse::{parse_label_list, LabelSet};
+use cameo::eval::records::{Metadata, Predictions};
+use cameo::eval::runner::{self, RunOptions};
+use cameo::eval::score::{score, LabelsScope, ScoreOptions};
+use cameo::eval::template::{render, TEMPLATE_VERSION};
 
 /// Arguments of `cameo eval`.
 #[derive(Debug, Args)]
@@ -276,7 +277,7 @@ fn score_command(a: &ScoreArgs, quiet: bool) -> anyhow::Result<()> {
     if let Some(path) = &a.markdown {
         write_file(path, report.to_markdown().as_bytes())?;
     }
-    let text = if a.json { report.to_json() } else { report.to_text() };
+    let text = if a.json { report.to_json() } else { report.to_string() };
     print_result(quiet, &text);
     Ok(())
 }

@@ -11,8 +11,11 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AdapterSpec {
-    /// Why this corpus keeps a Rust adapter (src/corpora/<id>.rs); nothing else may be set.
+    /// The Rust adapter that reads this corpus, by its name in [`crate::corpora::RUST_ADAPTERS`]
+    /// (src/corpora/<name>.rs); with it only `why` may be set.
     pub rust: Option<String>,
+    /// Why the corpus needs the Rust adapter `rust` names (one sentence).
+    pub why: Option<String>,
     /// What to do when `raw/<id>/` does not exist, e.g. "extract CaFE_48k.zip into it".
     pub missing_folder: Option<String>,
     /// Which files are audio and which are set aside: each file below the corpus folder takes

@@ -1,0 +1,26 @@
+//! Embeds the built-in corpora: every `manifests/<id>.toml` becomes an entry of
+//! `EMBEDDED_MANIFESTS` (id, text), so adding a manifest file is what registers a corpus.
+use std::fmt::Write;
+
+fn main() {
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("manifests");
+    println!("cargo:rerun-if-changed={}", folder.display());
+    let mut manifests: Vec<_> = std::fs::read_dir(&folder)
+        .expect("manifests/ is part of the crate")
+        .map(|entry| entry.expect("manifests/ is readable").path())
+        .filter(|path| path.extension().is_some_and(|extension| extension == "toml"))
+        .collect();
+    manifests.sort();
+    let mut code = String::from(
+        "/// Every `manifests/<id>.toml` of the crate, by id.\npub static EMBEDDED_MANIFESTS: &[(&str, &str)] = &[\n",
+    );
+    for path in &manifests {
+        println!("cargo:rerun-if-changed={}", path.display());
+        let id = path.file_stem().and_then(|stem| stem.to_str()).expect("manifest names are UTF-8");
+        writeln!(code, "    ({id:?}, include_str!({:?})),", path.display().to_string()).unwrap();
+    }
+    code.push_str("];\n");
+    let out =
+        std::path::Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded_manifests.rs");
+    std::fs::write(out, code).expect("OUT_DIR is writable");
+}
