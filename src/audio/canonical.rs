@@ -194,7 +194,8 @@ fn canonicalize_with(
 
 /// Streams `stream` through resampling, quantisation, hashing and FLAC encoding, and returns
 /// the sample's facts with the whole FLAC file as bytes (the same bytes [`convert_to_flac`]
-/// writes). The libFLAC encoder is kept per thread and reused from file to file.
+/// writes). The encoder's buffers are kept per thread (libFLAC's own encoder is new for each
+/// file, see [`super::flac_out`]).
 pub fn convert_to_flac_bytes(stream: &mut dyn PcmStream) -> Result<(ConvertedAudio, Vec<u8>), AudioError> {
     let source_rate = stream.sample_rate();
     check_rate(source_rate)?;

@@ -226,9 +226,9 @@ unsafe fn dots_avx<const N: usize>(x: &[f32], starts: [usize; N], h: &[f32], tap
     while j < taps {
         for k in 0..LANES / 8 {
             let coefficients = unsafe { _mm256_loadu_ps(h.add(j + 8 * k)) };
-            for o in 0..N {
-                let samples = unsafe { _mm256_loadu_ps(xs[o].add(j + 8 * k)) };
-                sums[o][k] = _mm256_add_ps(sums[o][k], _mm256_mul_ps(samples, coefficients));
+            for (sum, x) in sums.iter_mut().zip(xs) {
+                let samples = unsafe { _mm256_loadu_ps(x.add(j + 8 * k)) };
+                sum[k] = _mm256_add_ps(sum[k], _mm256_mul_ps(samples, coefficients));
             }
         }
         j += LANES;
@@ -266,9 +266,9 @@ unsafe fn dots_avx512<const N: usize>(x: &[f32], starts: [usize; N], h: &[f32], 
     while j < taps {
         for k in 0..2 {
             let coefficients = unsafe { _mm512_loadu_ps(h.add(j + 16 * k)) };
-            for o in 0..N {
-                let samples = unsafe { _mm512_loadu_ps(xs[o].add(j + 16 * k)) };
-                sums[o][k] = _mm512_add_ps(sums[o][k], _mm512_mul_ps(samples, coefficients));
+            for (sum, x) in sums.iter_mut().zip(xs) {
+                let samples = unsafe { _mm512_loadu_ps(x.add(j + 16 * k)) };
+                sum[k] = _mm512_add_ps(sum[k], _mm512_mul_ps(samples, coefficients));
             }
         }
         j += LANES;
@@ -421,31 +421,33 @@ impl To16k {
         let kernel = &*self.kernel;
         let half = (kernel.taps / 2) as i64;
         let available_end = self.first + self.buffer.len() as i64;
-        // The input position advances by down / up frames per output.
-        let (step, step_phase) = ((kernel.down / kernel.up) as i64, kernel.down % kernel.up);
-        self.jobs.clear();
-        while self.next_out < limit && self.next_n + half <= available_end - 1 {
-            let start = (self.next_n - half + 1 - self.first) as usize;
-            self.jobs.push((start, self.next_phase as usize * kernel.taps));
-            self.next_out += 1;
-            self.next_n += step;
-            self.next_phase += step_phase;
-            if self.next_phase >= kernel.up {
-                self.next_phase -= kernel.up;
-                self.next_n += 1;
+        // The input position advances by down / up frames per output. Locals, not fields, in
+        // the loop: the compiler keeps them in registers.
+        let (step, step_phase, up) = ((kernel.down / kernel.up) as i64, kernel.down % kernel.up, kernel.up);
+        let (mut next_out, mut n, mut phase) = (self.next_out, self.next_n, self.next_phase);
+        let last_n = available_end - 1 - half;
+        let mut jobs = std::mem::take(&mut self.jobs);
+        jobs.clear();
+        if n <= last_n && next_out < limit {
+            // The outputs whose position n + phase / up is below last_n + 1 are ready.
+            let ready = (((last_n + 1 - n) as u64 * up - phase).div_ceil(kernel.down)).min(limit - next_out);
+            jobs.reserve(ready as usize);
+        }
+        while next_out < limit && n <= last_n {
+            jobs.push(((n - half + 1 - self.first) as usize, phase as usize * kernel.taps));
+            next_out += 1;
+            n += step;
+            phase += step_phase;
+            if phase >= up {
+                phase -= up;
+                n += 1;
             }
         }
+        (self.next_out, self.next_n, self.next_phase) = (next_out, n, phase);
         let at = out.len();
-        out.resize(at + self.jobs.len(), 0.0);
-        dots(
-            self.path,
-            &self.buffer,
-            &kernel.coefficients,
-            kernel.taps,
-            &self.jobs,
-            kernel.up as usize,
-            &mut out[at..],
-        );
+        out.resize(at + jobs.len(), 0.0);
+        dots(self.path, &self.buffer, &kernel.coefficients, kernel.taps, &jobs, up as usize, &mut out[at..]);
+        self.jobs = jobs;
         // Drop the frames no later output needs.
         let keep_from = self.next_n - half + 1;
         if keep_from > self.first {
