@@ -1,6 +1,6 @@
 //! From any decoded stream to the canonical sample: 16 kHz, mono, 16-bit, hashed and FLAC-encoded
 //! in one pass. The SHA-256 of the canonical PCM (little-endian i16) is the sample's file_id.
-use super::flac_out::FlacFileWriter;
+use super::flac_out::FlacMemoryEncoder;
 use super::resample::To16k;
 use super::{AudioError, PcmStream};
 use sha2::{Digest, Sha256};
@@ -49,7 +49,64 @@ pub fn quantize(sample: f64) -> Result<i16, AudioError> {
     if !sample.is_finite() {
         return Err(AudioError::InvalidSample(format!("{sample} is not a finite number")));
     }
-    Ok((sample * 32_768.0).round().clamp(-32_768.0, 32_767.0) as i16)
+    Ok(quantize_finite(sample))
+}
+
+/// `(sample · 32768).round().clamp(-32768, 32767)` for a finite sample, in operations that
+/// vectorise (`f64::round` is a library call on baseline x86-64). Clamping to ±40000 first
+/// changes nothing (rounding is monotonic and both bounds lie beyond the i16 range); there
+/// the truncation is exact, and so is the fraction `scaled − whole`, so the comparison with
+/// ±0.5 rounds halves away from zero exactly as `round` does.
+#[inline(always)]
+fn quantize_finite(sample: f64) -> i16 {
+    let scaled = (sample * 32_768.0).clamp(-40_000.0, 40_000.0);
+    let whole = scaled as i32;
+    let fraction = scaled - whole as f64;
+    let rounded = whole + (fraction >= 0.5) as i32 - (fraction <= -0.5) as i32;
+    rounded.clamp(i16::MIN as i32, i16::MAX as i32) as i16
+}
+
+/// Quantises a block, appending to `out`; the first non-finite sample is an error.
+fn quantize_block(samples: &[f64], out: &mut Vec<i16>) -> Result<(), AudioError> {
+    // One pass that vectorises; the error path looks for the culprit.
+    if !samples.iter().fold(true, |finite, x| finite & x.is_finite()) {
+        let bad = samples.iter().find(|x| !x.is_finite()).expect("a non-finite sample");
+        return Err(AudioError::InvalidSample(format!("{bad} is not a finite number")));
+    }
+    out.extend(samples.iter().map(|&sample| quantize_finite(sample)));
+    Ok(())
+}
+
+/// The canonical samples as the bytes that are hashed (little-endian i16).
+fn le_bytes<'a>(samples: &'a [i16], scratch: &'a mut Vec<u8>) -> &'a [u8] {
+    #[cfg(target_endian = "little")]
+    {
+        let _ = scratch;
+        // SAFETY: an i16 slice is readable as twice as many bytes (u8 has no alignment), and
+        // on a little-endian machine those bytes are the little-endian encoding.
+        unsafe { std::slice::from_raw_parts(samples.as_ptr() as *const u8, std::mem::size_of_val(samples)) }
+    }
+    #[cfg(not(target_endian = "little"))]
+    {
+        scratch.clear();
+        scratch.extend(samples.iter().flat_map(|v| v.to_le_bytes()));
+        scratch
+    }
+}
+
+/// Buffers a conversion needs, kept per thread so that a build does not allocate (and the
+/// kernel clear) them again for every file.
+#[derive(Default)]
+struct Scratch {
+    decoded: Vec<f64>,
+    resampled: Vec<f64>,
+    quantized: Vec<i16>,
+    bytes: Vec<u8>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::Cell<Option<Box<Scratch>>> = const { std::cell::Cell::new(None) };
+    static ENCODER: std::cell::Cell<Option<FlacMemoryEncoder>> = const { std::cell::Cell::new(None) };
 }
 
 /// Hash + statistics for the canonical samples as they are produced; each quantised block is
@@ -60,23 +117,17 @@ struct CanonicalSink<F> {
     frames: u64,
     peak: u16,
     clipped: u64,
-    quantized: Vec<i16>,
-    bytes: Vec<u8>,
 }
 
 impl<F: FnMut(&[i16]) -> Result<(), AudioError>> CanonicalSink<F> {
-    fn accept(&mut self, samples: &[f64]) -> Result<(), AudioError> {
-        self.quantized.clear();
-        self.bytes.clear();
-        for &sample in samples {
-            self.quantized.push(quantize(sample)?);
-        }
+    fn accept(&mut self, samples: &[f64], quantized: &mut Vec<i16>, bytes: &mut Vec<u8>) -> Result<(), AudioError> {
+        quantized.clear();
+        quantize_block(samples, quantized)?;
         // Statistics and bytes in separate passes over the block, which vectorise.
-        self.peak = self.quantized.iter().fold(self.peak, |peak, v| peak.max(v.unsigned_abs()));
-        self.clipped += self.quantized.iter().filter(|&&v| v == i16::MAX || v == i16::MIN).count() as u64;
-        self.bytes.extend(self.quantized.iter().flat_map(|v| v.to_le_bytes()));
-        self.hasher.update(&self.bytes);
-        (self.each)(&self.quantized)?;
+        self.peak = quantized.iter().fold(self.peak, |peak, v| peak.max(v.unsigned_abs()));
+        self.clipped += quantized.iter().filter(|&&v| v == i16::MAX || v == i16::MIN).count() as u64;
+        self.hasher.update(le_bytes(quantized, bytes));
+        (self.each)(quantized)?;
         self.frames += samples.len() as u64;
         Ok(())
     }
@@ -96,34 +147,36 @@ pub fn canonicalize(
     stream: &mut dyn PcmStream,
     each: impl FnMut(&[i16]) -> Result<(), AudioError>,
 ) -> Result<ConvertedAudio, AudioError> {
+    let mut scratch = SCRATCH.take().unwrap_or_default();
+    let result = canonicalize_with(stream, each, &mut scratch);
+    SCRATCH.set(Some(scratch));
+    result
+}
+
+fn canonicalize_with(
+    stream: &mut dyn PcmStream,
+    each: impl FnMut(&[i16]) -> Result<(), AudioError>,
+    scratch: &mut Scratch,
+) -> Result<ConvertedAudio, AudioError> {
     let source_rate = stream.sample_rate();
     check_rate(source_rate)?;
     let mut resampler = if source_rate == CANONICAL_RATE { None } else { Some(To16k::new(source_rate)?) };
-    let mut sink = CanonicalSink {
-        hasher: Sha256::new(),
-        each,
-        frames: 0,
-        peak: 0,
-        clipped: 0,
-        quantized: Vec::new(),
-        bytes: Vec::new(),
-    };
-    let mut decoded = Vec::with_capacity(READ_FRAMES);
-    let mut resampled = Vec::new();
+    let mut sink = CanonicalSink { hasher: Sha256::new(), each, frames: 0, peak: 0, clipped: 0 };
+    let Scratch { decoded, resampled, quantized, bytes } = scratch;
     let mut frames_read = 0u64;
     loop {
         decoded.clear();
-        let read = stream.read_mono(READ_FRAMES, &mut decoded)?;
+        let read = stream.read_mono(READ_FRAMES, decoded)?;
         if read == 0 {
             break;
         }
         frames_read += read as u64;
         match resampler.as_mut() {
-            None => sink.accept(&decoded)?,
+            None => sink.accept(decoded, quantized, bytes)?,
             Some(resampler) => {
                 resampled.clear();
-                resampler.push(&decoded, &mut resampled)?;
-                sink.accept(&resampled)?;
+                resampler.push(decoded, resampled)?;
+                sink.accept(resampled, quantized, bytes)?;
             }
         }
     }
@@ -132,8 +185,8 @@ pub fn canonicalize(
     }
     if let Some(resampler) = resampler.as_mut() {
         resampled.clear();
-        resampler.finish(&mut resampled)?;
-        sink.accept(&resampled)?;
+        resampler.finish(resampled)?;
+        sink.accept(resampled, quantized, bytes)?;
     }
     Ok(ConvertedAudio {
         file_id: format!("{}.flac", hex::encode(sink.hasher.finalize())),
@@ -145,14 +198,35 @@ pub fn canonicalize(
     })
 }
 
+/// Streams `stream` through resampling, quantisation, hashing and FLAC encoding, and returns
+/// the sample's facts with the whole FLAC file as bytes (the same bytes [`convert_to_flac`]
+/// writes). The encoder's buffers are kept per thread (libFLAC's own encoder is new for each
+/// file, see [`super::flac_out`]).
+pub fn convert_to_flac_bytes(stream: &mut dyn PcmStream) -> Result<(ConvertedAudio, Vec<u8>), AudioError> {
+    let source_rate = stream.sample_rate();
+    check_rate(source_rate)?;
+    let mut encoder = match ENCODER.take() {
+        Some(encoder) => encoder,
+        None => FlacMemoryEncoder::new()?,
+    };
+    // Speech compresses to about half; the buffer grows if it needs to.
+    let expected = stream.total_frames().map_or(0, |frames| {
+        (frames.saturating_mul(CANONICAL_RATE as u64) / source_rate as u64).min(1 << 26) as usize + 4_096
+    });
+    let result = encoder.start(expected).and_then(|()| {
+        let converted = canonicalize(stream, |block| encoder.write(block))?;
+        Ok((converted, encoder.finish()?))
+    });
+    ENCODER.set(Some(encoder));
+    result
+}
+
 /// Streams `stream` through resampling, quantisation, hashing and FLAC encoding into
-/// `flac_path` (which the caller renames to the file_id once it is known).
+/// `flac_path` (which the caller renames to the file_id once it is known), written in one go.
 pub fn convert_to_flac(stream: &mut dyn PcmStream, flac_path: &Path) -> Result<ConvertedAudio, AudioError> {
-    // Checked before the output file is created, so a refused rate leaves no file behind.
-    check_rate(stream.sample_rate())?;
-    let mut writer = FlacFileWriter::create(flac_path)?;
-    let converted = canonicalize(stream, |block| writer.write(block))?;
-    writer.finish()?;
+    let (converted, bytes) = convert_to_flac_bytes(stream)?;
+    std::fs::write(flac_path, &bytes)
+        .map_err(|error| AudioError::Output(format!("cannot write {}: {error}", flac_path.display())))?;
     Ok(converted)
 }
 
@@ -184,6 +258,35 @@ mod tests {
         assert_eq!(quantize(-1.5 / 32_768.0).unwrap(), -2);
         assert!(quantize(f64::NAN).is_err());
         assert!(quantize(f64::INFINITY).is_err());
+    }
+
+    #[test]
+    fn the_vectorised_quantiser_equals_round_then_clamp() {
+        let reference = |x: f64| (x * 32_768.0).round().clamp(-32_768.0, 32_767.0) as i16;
+        let mut values = vec![0.0, -0.0, 1.0, -1.0, 2.5, -2.5, 1e300, -1e300, f64::MIN_POSITIVE, 0.999_999];
+        // Every half step and its neighbours, over the whole range and past both ends.
+        for step in -65_600i32..=65_600 {
+            let half = step as f64 / 65_536.0;
+            values.extend([half, f64::from_bits(half.to_bits() + 1), f64::from_bits(half.to_bits().wrapping_sub(1))]);
+        }
+        let mut state = 99u64;
+        for _ in 0..200_000 {
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            values.push((state >> 11) as f64 / (1u64 << 52) as f64 - 1.0);
+            values.push(
+                f32::from_bits((state >> 32) as u32 & 0x3fff_ffff) as f64 * if state & 1 == 0 { 1.0 } else { -1.0 },
+            );
+        }
+        values.retain(|x| x.is_finite());
+        let mut fast = Vec::new();
+        quantize_block(&values, &mut fast).unwrap();
+        for (value, fast) in values.iter().zip(fast) {
+            assert_eq!(fast, reference(*value), "{value:e}");
+        }
+        assert_eq!(
+            quantize_block(&[0.5, f64::NAN], &mut Vec::new()).unwrap_err().to_string(),
+            "invalid sample value: NaN is not a finite number"
+        );
     }
 
     #[test]

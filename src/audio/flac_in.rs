@@ -100,10 +100,25 @@ impl<R: Read> BlockDecoder for FlacStream<R> {
             }
             Some(block) => {
                 self.decoded += block.duration() as u64;
-                let channels = block.channels();
-                for i in 0..block.duration() {
-                    let sum: f64 = (0..channels).map(|c| block.sample(c, i) as f64).sum();
-                    pending.push(sum / channels as f64 / self.scale);
+                // The channel average as a sum in channel order, divided by the count, then
+                // scaled; the mono and stereo loops over whole channel slices do exactly that (a
+                // mono sum is the sample itself, and dividing by 1 changes nothing).
+                let (channels, scale) = (block.channels(), self.scale);
+                match channels {
+                    1 => pending.extend(block.channel(0).iter().map(|&s| s as f64 / scale)),
+                    2 => pending.extend(
+                        block
+                            .channel(0)
+                            .iter()
+                            .zip(block.channel(1))
+                            .map(|(&l, &r)| (l as f64 + r as f64) / 2.0 / scale),
+                    ),
+                    _ => {
+                        for i in 0..block.duration() {
+                            let sum: f64 = (0..channels).map(|c| block.sample(c, i) as f64).sum();
+                            pending.push(sum / channels as f64 / scale);
+                        }
+                    }
                 }
                 self.block_buffer = block.into_buffer();
             }
@@ -168,6 +183,22 @@ mod tests {
         for (i, value) in mono.iter().enumerate() {
             let expected = (interleaved[2 * i] as f64 + interleaved[2 * i + 1] as f64) / 2.0 / 8_388_608.0;
             assert_eq!(*value, expected, "frame {i}");
+        }
+    }
+
+    #[test]
+    fn mono_and_three_channel_flac_decode_to_the_per_sample_formula() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.flac");
+        for channels in [1u32, 3] {
+            let interleaved: Vec<i32> = (0..9_000 * channels as i32).map(|i| (i * 7_919 % 60_000) - 30_000).collect();
+            write_flac(&path, channels, 16, 22_050, &interleaved);
+            let (_, _, mono) = read_all(&path).unwrap();
+            for (i, value) in mono.iter().enumerate() {
+                let frame = &interleaved[i * channels as usize..(i + 1) * channels as usize];
+                let expected = frame.iter().map(|&s| s as f64).sum::<f64>() / channels as f64 / 32_768.0;
+                assert_eq!(value.to_bits(), expected.to_bits(), "{channels} channels, frame {i}");
+            }
         }
     }
 

@@ -14,7 +14,7 @@ pub mod segment;
 pub mod wav;
 pub mod webm;
 
-pub use canonical::{convert_to_flac, ConvertedAudio, CANONICAL_RATE};
+pub use canonical::{convert_to_flac, convert_to_flac_bytes, ConvertedAudio, CANONICAL_RATE};
 pub use decode::{open_bytes, open_source};
 
 /// The canonical audio format as build.json describes it, from the constants that make it.

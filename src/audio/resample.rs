@@ -13,9 +13,15 @@
 //! in one fixed order (32 interleaved partial sums, tap j into sum j mod 32, then a fixed
 //! pairwise combination), with plain IEEE-754 multiplies and adds: Rust never fuses them into
 //! FMAs, and SIMD code may only map the 32 sums onto vector lanes, which does not change any
-//! result. So the AVX form (chosen at run time when the CPU has it: four 256-bit registers of
-//! eight sums) and the plain Rust form give identical bits; a test checks it. The coefficients are computed in f64 with the `libm` crate (a software libm),
-//! not the platform's, so they too are the same everywhere.
+//! result. So the AVX form (four 256-bit registers of eight sums), the AVX-512 form (two
+//! 512-bit registers of sixteen sums; both chosen at run time when the CPU has them) and the
+//! plain Rust form give identical bits; tests check every form the machine runs, and
+//! `CAMEO_SIMD=portable|avx|avx512` forces one for a whole run. The vector forms compute
+//! several outputs at a time (four with AVX-512, two with AVX) that share a coefficient row
+//! (outputs `up` apart have the same phase): one load of the row serves them all, and their
+//! independent sums hide the add latency; each output's own order of operations is unchanged. The coefficients are computed
+//! in f64 with the `libm` crate (a software libm), not the platform's, so they too are the
+//! same everywhere.
 //!
 //! Samples and coefficients are f32: the 24-bit mantissa is far below the 16-bit output's
 //! step and the 90 dB stop band, and it halves the work per tap against f64, the resampler
@@ -118,8 +124,65 @@ impl Kernel {
     }
 }
 
-/// A dot product of two equally long slices whose length is a multiple of LANES.
-type Dot = fn(&[f32], &[f32]) -> f32;
+/// The forms of the dot product; all give the same bits (see the module comment).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SimdPath {
+    /// Plain Rust, any CPU.
+    Portable,
+    /// x86-64 AVX: four 256-bit registers of eight partial sums per output.
+    Avx,
+    /// x86-64 AVX-512F: two 512-bit registers of sixteen partial sums per output.
+    Avx512,
+}
+
+/// The environment variable that forces one form (`portable`, `avx`, `avx512`), for tests and
+/// benchmarks; unset, the fastest the CPU runs is used.
+pub const SIMD_ENV: &str = "CAMEO_SIMD";
+
+impl SimdPath {
+    pub fn name(self) -> &'static str {
+        match self {
+            SimdPath::Portable => "portable",
+            SimdPath::Avx => "avx",
+            SimdPath::Avx512 => "avx512",
+        }
+    }
+
+    /// Whether this CPU can run the form.
+    pub fn runs_here(self) -> bool {
+        match self {
+            SimdPath::Portable => true,
+            #[cfg(target_arch = "x86_64")]
+            SimdPath::Avx => std::arch::is_x86_feature_detected!("avx"),
+            #[cfg(target_arch = "x86_64")]
+            SimdPath::Avx512 => std::arch::is_x86_feature_detected!("avx512f"),
+            #[cfg(not(target_arch = "x86_64"))]
+            _ => false,
+        }
+    }
+
+    /// Every form this CPU runs.
+    pub fn all_here() -> Vec<SimdPath> {
+        [SimdPath::Portable, SimdPath::Avx, SimdPath::Avx512].into_iter().filter(|path| path.runs_here()).collect()
+    }
+
+    /// The form conversions use: the one `CAMEO_SIMD` names when this CPU runs it, else the
+    /// fastest this CPU runs. Decided once per process.
+    pub fn current() -> SimdPath {
+        static CURRENT: OnceLock<SimdPath> = OnceLock::new();
+        *CURRENT.get_or_init(|| {
+            let fastest = *SimdPath::all_here().last().expect("the portable form runs everywhere");
+            let Ok(wanted) = std::env::var(SIMD_ENV) else { return fastest };
+            match SimdPath::all_here().into_iter().find(|path| path.name() == wanted) {
+                Some(path) => path,
+                None => {
+                    eprintln!("warning: {SIMD_ENV}={wanted} is not a form this CPU runs; using {}", fastest.name());
+                    fastest
+                }
+            }
+        })
+    }
+}
 
 /// Combines the partial sums in a fixed pairwise tree: sum i with sum i + 16, then i + 8, …
 fn combine(mut sums: [f32; LANES]) -> f32 {
@@ -133,7 +196,8 @@ fn combine(mut sums: [f32; LANES]) -> f32 {
     sums[0]
 }
 
-/// The dot product in its fixed summation order (see the module comment), in plain Rust.
+/// The dot product in its fixed summation order (see the module comment), in plain Rust, of
+/// two equally long slices whose length is a multiple of LANES.
 fn dot_portable(x: &[f32], h: &[f32]) -> f32 {
     let mut sums = [0.0f32; LANES];
     for (xs, hs) in x.chunks_exact(LANES).zip(h.chunks_exact(LANES)) {
@@ -144,55 +208,193 @@ fn dot_portable(x: &[f32], h: &[f32]) -> f32 {
     combine(sums)
 }
 
-/// The same sums with AVX: four 8-lane registers hold the 32 partial sums, so four
-/// independent additions are in flight (one register would wait on the add latency). A
-/// multiply then an add, never fused (AVX alone has no FMA), as in [`dot_portable`].
+/// `N` dot products of the windows of `x` starting at `starts` with one row `h` (`taps` long,
+/// a multiple of LANES), with AVX: per output, four 8-lane registers hold the 32 partial sums.
+/// A multiply then an add, never fused (AVX alone has no FMA), as in [`dot_portable`]; the
+/// combination is [`combine`]'s tree, done in registers.
+///
+/// # Safety
+/// The CPU must have AVX, and every `starts[i] + taps <= x.len()`, `taps <= h.len()`.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx")]
-fn dot_avx(x: &[f32], h: &[f32]) -> f32 {
+unsafe fn dots_avx<const N: usize>(x: &[f32], starts: [usize; N], h: &[f32], taps: usize) -> [f32; N] {
     use std::arch::x86_64::*;
-    let mut registers = [_mm256_setzero_ps(); LANES / 8];
-    for (xs, hs) in x.chunks_exact(LANES).zip(h.chunks_exact(LANES)) {
-        for (k, register) in registers.iter_mut().enumerate() {
-            // SAFETY: chunks_exact gives LANES floats, so 8 floats from 8·k are in bounds.
-            let (a, b) = unsafe { (_mm256_loadu_ps(xs.as_ptr().add(8 * k)), _mm256_loadu_ps(hs.as_ptr().add(8 * k))) };
-            *register = _mm256_add_ps(*register, _mm256_mul_ps(a, b));
+    let mut sums = [[_mm256_setzero_ps(); LANES / 8]; N];
+    let h = h.as_ptr();
+    let xs = starts.map(|start| unsafe { x.as_ptr().add(start) });
+    let mut j = 0;
+    while j < taps {
+        for k in 0..LANES / 8 {
+            let coefficients = unsafe { _mm256_loadu_ps(h.add(j + 8 * k)) };
+            for (sum, x) in sums.iter_mut().zip(xs) {
+                let samples = unsafe { _mm256_loadu_ps(x.add(j + 8 * k)) };
+                sum[k] = _mm256_add_ps(sum[k], _mm256_mul_ps(samples, coefficients));
+            }
         }
+        j += LANES;
     }
-    let mut sums = [0.0f32; LANES];
-    for (k, register) in registers.iter().enumerate() {
-        // SAFETY: sums holds LANES floats, so 8 floats from 8·k are in bounds.
-        unsafe { _mm256_storeu_ps(sums.as_mut_ptr().add(8 * k), *register) };
-    }
-    combine(sums)
+    sums.map(|[s0, s1, s2, s3]| {
+        // Width 16: lanes 0..15 += 16..31; width 8: lanes 0..7 += 8..15.
+        let eight = _mm256_add_ps(_mm256_add_ps(s0, s2), _mm256_add_ps(s1, s3));
+        reduce8(eight)
+    })
 }
 
-/// The fastest form of the dot product this CPU runs; all give the same bits.
-fn best_dot() -> Dot {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx") {
-        // SAFETY: the CPU has AVX, the only feature dot_avx is compiled with.
-        return |x, h| unsafe { dot_avx(x, h) };
+/// The last three steps of [`combine`] on eight sums in a register (widths 4, 2, 1).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+fn reduce8(eight: std::arch::x86_64::__m256) -> f32 {
+    use std::arch::x86_64::*;
+    let four = _mm_add_ps(_mm256_castps256_ps128(eight), _mm256_extractf128_ps(eight, 1));
+    let two = _mm_add_ps(four, _mm_movehl_ps(four, four));
+    let one = _mm_add_ss(two, _mm_shuffle_ps(two, two, 1));
+    _mm_cvtss_f32(one)
+}
+
+/// As [`dots_avx`] with AVX-512F: per output, two 16-lane registers hold the 32 partial sums.
+///
+/// # Safety
+/// The CPU must have AVX-512F, and every `starts[i] + taps <= x.len()`, `taps <= h.len()`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn dots_avx512<const N: usize>(x: &[f32], starts: [usize; N], h: &[f32], taps: usize) -> [f32; N] {
+    use std::arch::x86_64::*;
+    let mut sums = [[_mm512_setzero_ps(); 2]; N];
+    let h = h.as_ptr();
+    let xs = starts.map(|start| unsafe { x.as_ptr().add(start) });
+    let mut j = 0;
+    while j < taps {
+        for k in 0..2 {
+            let coefficients = unsafe { _mm512_loadu_ps(h.add(j + 16 * k)) };
+            for (sum, x) in sums.iter_mut().zip(xs) {
+                let samples = unsafe { _mm512_loadu_ps(x.add(j + 16 * k)) };
+                sum[k] = _mm512_add_ps(sum[k], _mm512_mul_ps(samples, coefficients));
+            }
+        }
+        j += LANES;
     }
-    dot_portable
+    sums.map(|[low, high]| {
+        // Width 16: lanes 0..15 += 16..31; width 8: lanes 0..7 += 8..15.
+        let sixteen = _mm512_add_ps(low, high);
+        let halves = _mm512_castps_pd(sixteen);
+        let eight = _mm256_add_ps(
+            _mm256_castpd_ps(_mm512_castpd512_pd256(halves)),
+            _mm256_castpd_ps(_mm512_extractf64x4_pd(halves, 1)),
+        );
+        reduce8(eight)
+    })
+}
+
+/// Computes `out[i] = dot(x[starts[i]..starts[i] + taps], coefficients[rows[i]..rows[i] + taps])`
+/// for every i with `path`. `rows[i + up] == rows[i]` (outputs `up` apart share a phase).
+fn dots(
+    path: SimdPath,
+    x: &[f32],
+    coefficients: &[f32],
+    taps: usize,
+    jobs: &[(usize, usize)],
+    up: usize,
+    out: &mut [f64],
+) {
+    assert_eq!(jobs.len(), out.len());
+    for &(start, row) in jobs {
+        assert!(start + taps <= x.len() && row + taps <= coefficients.len(), "window out of bounds");
+    }
+    if path == SimdPath::Portable {
+        for (&(start, row), out) in jobs.iter().zip(out.iter_mut()) {
+            *out = dot_portable(&x[start..start + taps], &coefficients[row..row + taps]) as f64;
+        }
+        return;
+    }
+    #[cfg(target_arch = "x86_64")]
+    {
+        assert!(path.runs_here(), "{} does not run on this CPU", path.name());
+        // SAFETY (every call below): the CPU runs `path` (asserted above) and every window
+        // and row lies inside its slice (asserted above). AVX has 16 registers: two outputs
+        // of four sums; AVX-512 has 32: four outputs of two sums.
+        if path == SimdPath::Avx512 {
+            grouped::<4>(
+                jobs,
+                coefficients,
+                taps,
+                up,
+                out,
+                |starts, row| unsafe { dots_avx512(x, starts, row, taps) },
+                |start, row| unsafe { dots_avx512(x, [start], row, taps)[0] },
+            );
+        } else {
+            grouped::<2>(
+                jobs,
+                coefficients,
+                taps,
+                up,
+                out,
+                |starts, row| unsafe { dots_avx(x, starts, row, taps) },
+                |start, row| unsafe { dots_avx(x, [start], row, taps)[0] },
+            );
+        }
+    }
+}
+
+/// Runs the jobs `N` at a time through `dots`, grouping outputs that share a coefficient row
+/// (`up` apart); the rest go one at a time through `one`.
+#[cfg(target_arch = "x86_64")]
+fn grouped<const N: usize>(
+    jobs: &[(usize, usize)],
+    coefficients: &[f32],
+    taps: usize,
+    up: usize,
+    out: &mut [f64],
+    dots: impl Fn([usize; N], &[f32]) -> [f32; N],
+    one: impl Fn(usize, &[f32]) -> f32,
+) {
+    for first in 0..up.min(jobs.len()) {
+        let row = &coefficients[jobs[first].1..jobs[first].1 + taps];
+        let mut i = first;
+        while i + (N - 1) * up < jobs.len() {
+            let indices: [usize; N] = std::array::from_fn(|g| i + g * up);
+            debug_assert!(indices.iter().all(|&k| jobs[k].1 == jobs[first].1));
+            let values = dots(indices.map(|k| jobs[k].0), row);
+            for (k, value) in indices.into_iter().zip(values) {
+                out[k] = value as f64;
+            }
+            i += N * up;
+        }
+        while i < jobs.len() {
+            out[i] = one(jobs[i].0, row) as f64;
+            i += up;
+        }
+    }
 }
 
 /// Converts a mono stream at `rate` Hz to 16 kHz.
 pub struct To16k {
     kernel: Arc<Kernel>,
-    dot: Dot,
+    path: SimdPath,
     /// Input frames; `buffer[0]` is frame `first` (negative: the zeros before the start).
     buffer: Vec<f32>,
     first: i64,
     frames_in: u64,
-    /// Index of the next output frame.
+    /// Index of the next output frame, and its input position `next_n + next_phase / up`.
     next_out: u64,
+    next_n: i64,
+    next_phase: u64,
+    /// The ready outputs of one step: (window start in `buffer`, row start in the kernel).
+    jobs: Vec<(usize, usize)>,
 }
 
 impl To16k {
     pub fn new(rate: u32) -> Result<Self, AudioError> {
+        To16k::with_path(rate, SimdPath::current())
+    }
+
+    /// A converter using the given form of the dot product (which the CPU must run).
+    pub fn with_path(rate: u32, path: SimdPath) -> Result<Self, AudioError> {
         if rate == 0 {
             return Err(AudioError::Resample("sample rate 0 Hz".into()));
+        }
+        if !path.runs_here() {
+            return Err(AudioError::Resample(format!("the {} form does not run on this CPU", path.name())));
         }
         let kernel = Kernel::for_rate(rate);
         let history = kernel.taps / 2 - 1;
@@ -200,9 +402,12 @@ impl To16k {
             buffer: vec![0.0; history],
             first: -(history as i64),
             kernel,
-            dot: best_dot(),
+            path,
             frames_in: 0,
             next_out: 0,
+            next_n: 0,
+            next_phase: 0,
+            jobs: Vec::new(),
         })
     }
 
@@ -213,30 +418,44 @@ impl To16k {
 
     /// Computes outputs while the buffer holds every input frame they need.
     fn drain_ready(&mut self, out: &mut Vec<f64>, limit: u64) {
-        let kernel = &self.kernel;
+        let kernel = &*self.kernel;
         let half = (kernel.taps / 2) as i64;
         let available_end = self.first + self.buffer.len() as i64;
-        while self.next_out < limit {
-            let position = self.next_out * kernel.down;
-            let (n, phase) = ((position / kernel.up) as i64, (position % kernel.up) as usize);
-            if n + half > available_end - 1 {
-                break;
-            }
-            let start = (n - half + 1 - self.first) as usize;
-            let row = &kernel.coefficients[phase * kernel.taps..(phase + 1) * kernel.taps];
-            out.push((self.dot)(&self.buffer[start..start + kernel.taps], row) as f64);
-            self.next_out += 1;
+        // The input position advances by down / up frames per output. Locals, not fields, in
+        // the loop: the compiler keeps them in registers.
+        let (step, step_phase, up) = ((kernel.down / kernel.up) as i64, kernel.down % kernel.up, kernel.up);
+        let (mut next_out, mut n, mut phase) = (self.next_out, self.next_n, self.next_phase);
+        let last_n = available_end - 1 - half;
+        let mut jobs = std::mem::take(&mut self.jobs);
+        jobs.clear();
+        if n <= last_n && next_out < limit {
+            // The outputs whose position n + phase / up is below last_n + 1 are ready.
+            let ready = (((last_n + 1 - n) as u64 * up - phase).div_ceil(kernel.down)).min(limit - next_out);
+            jobs.reserve(ready as usize);
         }
+        while next_out < limit && n <= last_n {
+            jobs.push(((n - half + 1 - self.first) as usize, phase as usize * kernel.taps));
+            next_out += 1;
+            n += step;
+            phase += step_phase;
+            if phase >= up {
+                phase -= up;
+                n += 1;
+            }
+        }
+        (self.next_out, self.next_n, self.next_phase) = (next_out, n, phase);
+        let at = out.len();
+        out.resize(at + jobs.len(), 0.0);
+        dots(self.path, &self.buffer, &kernel.coefficients, kernel.taps, &jobs, up as usize, &mut out[at..]);
+        self.jobs = jobs;
         // Drop the frames no later output needs.
-        let next_n = ((self.next_out * kernel.down) / kernel.up) as i64;
-        let keep_from = next_n - half + 1;
+        let keep_from = self.next_n - half + 1;
         if keep_from > self.first {
             let drop = ((keep_from - self.first) as usize).min(self.buffer.len());
             self.buffer.drain(..drop);
             self.first += drop as i64;
         }
     }
-
     /// Feeds input frames; appends every output frame that is ready.
     pub fn push(&mut self, input: &[f64], out: &mut Vec<f64>) -> Result<(), AudioError> {
         self.frames_in += input.len() as u64;
@@ -388,18 +607,22 @@ mod tests {
         }
     }
 
-    #[test]
-    fn every_compiled_form_of_the_dot_product_gives_the_same_bits() {
-        let mut state = 0x2545_f491_u64;
-        let mut draw = || {
+    fn draw_from(mut state: u64) -> impl FnMut() -> f32 {
+        move || {
             state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
             ((state >> 40) as f32 / (1u64 << 24) as f32) - 0.5
-        };
+        }
+    }
+
+    #[test]
+    fn every_form_of_the_dot_product_this_cpu_runs_gives_the_same_bits() {
+        let mut draw = draw_from(0x2545_f491);
+        let paths = SimdPath::all_here();
+        eprintln!("forms checked on this CPU: {paths:?}");
         for taps in [32, 64, 288, 1_024] {
-            let x: Vec<f32> = (0..taps).map(|_| draw()).collect();
+            let x: Vec<f32> = (0..taps + 40).map(|_| draw()).collect();
             let h: Vec<f32> = (0..taps).map(|_| draw() * 1e-3).collect();
-            let expected = dot_portable(&x, &h).to_bits();
-            assert_eq!(best_dot()(&x, &h).to_bits(), expected, "{taps} taps");
+            let expected = dot_portable(&x[..taps], &h).to_bits();
             // The order written out by hand, as a reference for what the lanes must do.
             let mut sums = [0.0f32; LANES];
             for j in 0..taps {
@@ -413,6 +636,45 @@ mod tests {
                 }
             }
             assert_eq!(sums[0].to_bits(), expected, "{taps} taps");
+            // Every form, alone and in groups (outputs sharing a row, windows at any offset).
+            let jobs: Vec<(usize, usize)> = (0..37).map(|i| (i, 0)).collect();
+            let reference: Vec<u32> = jobs.iter().map(|&(s, _)| dot_portable(&x[s..s + taps], &h).to_bits()).collect();
+            for &path in &paths {
+                for up in [1, 2, 5] {
+                    let mut out = vec![0.0; jobs.len()];
+                    dots(path, &x, &h, taps, &jobs, up, &mut out);
+                    let bits: Vec<u32> = out.iter().map(|&v| (v as f32).to_bits()).collect();
+                    assert_eq!(bits, reference, "{path:?}, {taps} taps, up {up}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_form_this_cpu_runs_resamples_to_the_same_bits() {
+        let mut draw = draw_from(7);
+        for rate in [48_000, 44_100, 22_050, 8_000, 11_025, 32_000] {
+            let input: Vec<f64> = (0..(rate as usize / 3 + 17)).map(|_| draw() as f64).collect();
+            let run = |path: SimdPath| {
+                let mut resampler = To16k::with_path(rate, path).unwrap();
+                let mut out = Vec::new();
+                for piece in input.chunks(4_099) {
+                    resampler.push(piece, &mut out).unwrap();
+                }
+                resampler.finish(&mut out).unwrap();
+                out.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+            };
+            let reference = run(SimdPath::Portable);
+            for path in SimdPath::all_here() {
+                assert!(run(path) == reference, "{path:?} at {rate} Hz differs from the portable form");
+            }
+        }
+    }
+
+    #[test]
+    fn a_form_the_cpu_lacks_is_refused() {
+        for path in [SimdPath::Avx, SimdPath::Avx512] {
+            assert_eq!(To16k::with_path(16_000, path).is_ok(), path.runs_here());
         }
     }
 }

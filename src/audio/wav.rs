@@ -195,6 +195,9 @@ pub(crate) fn push_mono(format: &WavFormat, raw: &[u8], out: &mut Vec<f64>) {
         SampleEncoding::SignedInt { bytes: 3 } => {
             push_frames(format, raw, out, |s| (i32::from_le_bytes([0, s[0], s[1], s[2]]) >> 8) as f64 / 8_388_608.0)
         }
+        SampleEncoding::Float { bytes: 4 } => {
+            push_frames(format, raw, out, |s| f32::from_le_bytes([s[0], s[1], s[2], s[3]]) as f64)
+        }
         _ => push_frames(format, raw, out, |s| sample_to_f64(encoding, s)),
     }
 }
@@ -206,6 +209,14 @@ fn push_frames(format: &WavFormat, raw: &[u8], out: &mut Vec<f64>, decode: impl 
     out.reserve(raw.len() / frame_bytes);
     if format.channels == 1 {
         out.extend(raw.chunks_exact(frame_bytes).map(decode));
+        return;
+    }
+    if format.channels == 2 {
+        // The sum below starts from −0.0, and −0.0 + a = a exactly: this is the same sum.
+        out.extend(
+            raw.chunks_exact(frame_bytes)
+                .map(|frame| (decode(&frame[..sample_bytes]) + decode(&frame[sample_bytes..])) / 2.0),
+        );
         return;
     }
     let channels = format.channels as f64;
