@@ -44,15 +44,18 @@ fn relative(out: &Path, path: &Path) -> String {
 }
 
 /// The list for the outputs as they will be once `staged` is committed: staged files are
-/// read from their temporary names, files it removes are left out.
-pub fn render(out: &Path, staged: &StagedWrites) -> std::io::Result<String> {
+/// read from their temporary names, files it removes are left out, and a file whose SHA-256
+/// is in `known` (by relative path: the FLAC files, hashed as they were written) is not read.
+pub fn render(out: &Path, staged: &StagedWrites, known: &BTreeMap<String, String>) -> std::io::Result<String> {
     let mut read_from: BTreeMap<String, PathBuf> =
         covered_on_disk(out)?.into_iter().map(|name| (name.clone(), out.join(name))).collect();
     for removed in staged.removals() {
         read_from.remove(&relative(out, removed));
     }
+    let mut staged_names = BTreeSet::new();
     for (path, temporary, _) in staged.staged() {
         let name = relative(out, path);
+        staged_names.insert(name.clone());
         let top = name.split('/').next().unwrap_or_default();
         if COVERED_FILES.contains(&name.as_str()) || COVERED_FOLDERS.contains(&top) {
             read_from.insert(name, temporary.to_path_buf());
@@ -61,6 +64,9 @@ pub fn render(out: &Path, staged: &StagedWrites) -> std::io::Result<String> {
     let lines: Vec<std::io::Result<String>> = read_from
         .par_iter()
         .map(|(name, path)| {
+            if let Some(sha) = known.get(name).filter(|_| !staged_names.contains(name)) {
+                return Ok(format!("{sha}  {name}\n"));
+            }
             let (sha, _) = sha256_file(path)
                 .map_err(|error| std::io::Error::new(error.kind(), format!("{}: {error}", path.display())))?;
             Ok(format!("{sha}  {name}\n"))

@@ -20,6 +20,8 @@ struct Entry {
     key: String,
     #[serde(flatten)]
     audio: ConvertedAudio,
+    /// The SHA-256 of the FLAC file, for SHA256SUMS.
+    flac_sha256: Option<String>,
 }
 
 /// The cache of one split: the entries of every log in its folder, and the log this run
@@ -28,7 +30,7 @@ struct Entry {
 pub struct ItemCache {
     folder: PathBuf,
     log_name: String,
-    known: HashMap<String, ConvertedAudio>,
+    known: HashMap<String, (ConvertedAudio, Option<String>)>,
     log: Mutex<Option<std::fs::File>>,
 }
 
@@ -50,7 +52,7 @@ impl ItemCache {
             // An unreadable log only means more work: its items are converted again.
             let Ok(text) = std::fs::read_to_string(&log) else { continue };
             for entry in text.lines().filter_map(|line| serde_json::from_str::<Entry>(line).ok()) {
-                known.insert(entry.key, entry.audio);
+                known.insert(entry.key, (entry.audio, entry.flac_sha256));
             }
         }
         ItemCache { folder, log_name, known, log: Mutex::new(None) }
@@ -62,16 +64,17 @@ impl ItemCache {
         hex::encode(&digest[..16])
     }
 
-    /// A cached conversion whose FLAC file still exists.
-    pub fn get(&self, key: &str, audio_folder: &Path) -> Option<ConvertedAudio> {
-        let converted = self.known.get(key)?;
-        audio_folder.join(&converted.file_id).is_file().then(|| converted.clone())
+    /// A cached conversion whose FLAC file still exists, with the FLAC's SHA-256.
+    pub fn get(&self, key: &str, audio_folder: &Path) -> Option<(ConvertedAudio, Option<String>)> {
+        let (converted, flac_sha256) = self.known.get(key)?;
+        audio_folder.join(&converted.file_id).is_file().then(|| (converted.clone(), flac_sha256.clone()))
     }
 
     /// Records a conversion whose FLAC is in place: one appended line.
-    pub fn put(&self, key: &str, converted: &ConvertedAudio) -> std::io::Result<()> {
-        let mut line = serde_json::to_vec(&Entry { key: key.to_string(), audio: converted.clone() })
-            .expect("a cache entry serialises");
+    pub fn put(&self, key: &str, converted: &ConvertedAudio, flac_sha256: &str) -> std::io::Result<()> {
+        let entry =
+            Entry { key: key.to_string(), audio: converted.clone(), flac_sha256: Some(flac_sha256.to_string()) };
+        let mut line = serde_json::to_vec(&entry).expect("a cache entry serialises");
         line.push(b'\n');
         // A panic elsewhere while the log was held leaves it usable (whole lines only).
         let mut log = self.log.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -107,15 +110,15 @@ mod tests {
         std::fs::write(audio_folder.join("a.flac"), b"x").unwrap();
         let cache = ItemCache::open(dir.path(), "cafe", None);
         assert!(cache.get("k1", &audio_folder).is_none());
-        cache.put("k1", &audio("a.flac")).unwrap();
-        cache.put("k2", &audio("b.flac")).unwrap();
+        cache.put("k1", &audio("a.flac"), "ab").unwrap();
+        cache.put("k2", &audio("b.flac"), "cd").unwrap();
         let log = dir.path().join(".cameo/cache/cafe/items.jsonl");
         let mut text = std::fs::read_to_string(&log).unwrap();
         assert_eq!(text.lines().count(), 2);
         text.push_str("{\"key\":\"k3\",\"file_");
         std::fs::write(&log, text).unwrap();
         let again = ItemCache::open(dir.path(), "cafe", None);
-        assert_eq!(again.get("k1", &audio_folder), Some(audio("a.flac")));
+        assert_eq!(again.get("k1", &audio_folder), Some((audio("a.flac"), Some("ab".to_string()))));
         assert!(again.get("k2", &audio_folder).is_none(), "its FLAC is gone");
         assert!(again.get("k3", &audio_folder).is_none(), "a torn line is no entry");
     }
@@ -129,8 +132,8 @@ mod tests {
             std::fs::write(audio_folder.join(name), b"x").unwrap();
         }
         let shard = |text: &str| Some(text.parse::<super::super::shard::Shard>().unwrap());
-        ItemCache::open(dir.path(), "cafe", shard("1/2")).put("k1", &audio("a.flac")).unwrap();
-        ItemCache::open(dir.path(), "cafe", shard("2/2")).put("k2", &audio("b.flac")).unwrap();
+        ItemCache::open(dir.path(), "cafe", shard("1/2")).put("k1", &audio("a.flac"), "ab").unwrap();
+        ItemCache::open(dir.path(), "cafe", shard("2/2")).put("k2", &audio("b.flac"), "cd").unwrap();
         assert!(dir.path().join(".cameo/cache/cafe/items.shard-1-of-2.jsonl").is_file());
         let whole = ItemCache::open(dir.path(), "cafe", None);
         assert!(whole.get("k1", &audio_folder).is_some() && whole.get("k2", &audio_folder).is_some());

@@ -4,13 +4,14 @@
 use super::cache::ItemCache;
 use crate::audio::embedded::for_each_embedded_file;
 use crate::audio::segment::{frame_at, SegmentCutter, SliceStream};
-use crate::audio::{convert_to_flac, open_bytes, open_source, AudioError, ConvertedAudio, PcmStream};
+use crate::audio::{convert_to_flac_bytes, open_bytes, open_source, AudioError, ConvertedAudio, PcmStream};
 use crate::corpora::{AudioLocation, Reject, SourceItem};
 use crate::progress::Progress;
 use crate::record::Emotion;
 use rayon::prelude::*;
+use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Segments cut before their conversion runs in parallel; PAVOQUE's are ~3 s, so a batch
@@ -23,6 +24,8 @@ pub enum ItemOutcome {
         item: SourceItem,
         emotion: Emotion,
         audio: ConvertedAudio,
+        /// The SHA-256 of the FLAC file's bytes (None from a cache written before it was kept).
+        flac_sha256: Option<String>,
         reused: bool,
     },
     Rejected(Reject),
@@ -53,7 +56,8 @@ pub struct Converter<'a> {
 }
 
 enum Prepared {
-    Known(ItemOutcome),
+    // Boxed: an outcome is large and most items take the other way on a first build.
+    Known(Box<ItemOutcome>),
     Convert { key: String },
 }
 
@@ -71,7 +75,7 @@ impl Converter<'_> {
         let mut todo = Vec::new();
         for pending in group {
             match self.prepare(pending) {
-                Prepared::Known(outcome) => self.finish(&mut outcomes, pending, outcome),
+                Prepared::Known(outcome) => self.finish(&mut outcomes, pending, *outcome),
                 Prepared::Convert { key } => todo.push(Todo { pending, key }),
             }
         }
@@ -96,16 +100,17 @@ impl Converter<'_> {
     fn prepare(&self, pending: &Pending) -> Prepared {
         let item = pending.item;
         if self.stopped.load(Ordering::Relaxed) || crate::interrupt::requested().is_some() {
-            return Prepared::Known(ItemOutcome::Abandoned);
+            return Prepared::Known(Box::new(ItemOutcome::Abandoned));
         }
         let key = ItemCache::key(pending.source_sha, &item.location.source());
         match self.cache.get(&key, self.audio_folder) {
-            Some(audio) => Prepared::Known(ItemOutcome::Converted {
+            Some((audio, flac_sha256)) => Prepared::Known(Box::new(ItemOutcome::Converted {
                 item: item.clone(),
                 emotion: pending.emotion,
                 audio,
+                flac_sha256,
                 reused: true,
-            }),
+            })),
             None => Prepared::Convert { key },
         }
     }
@@ -129,7 +134,7 @@ impl Converter<'_> {
                     _ => Err(AudioError::Malformed("a whole-file item among the segments of one file".into())),
                 })
                 .collect();
-            let converted: Vec<Result<ConvertedAudio, AudioError>> = cuts
+            let converted: Vec<Result<(ConvertedAudio, String), AudioError>> = cuts
                 .into_par_iter()
                 .zip(batch.par_iter())
                 .map(|(cut, job)| cut.and_then(|mut segment| self.encode(&mut segment, &job.key)))
@@ -170,31 +175,37 @@ impl Converter<'_> {
         }
     }
 
-    /// Encodes a stream into a temporary file, then moves it to its file_id and caches it.
-    fn encode(&self, stream: &mut dyn PcmStream, key: &str) -> Result<ConvertedAudio, AudioError> {
-        let temporary = self.temporary(key);
-        let converted = convert_to_flac(stream, &temporary).and_then(|audio| {
-            std::fs::rename(&temporary, self.audio_folder.join(&audio.file_id))
-                .and_then(|()| self.cache.put(key, &audio))
-                .map_err(|error| AudioError::Output(format!("cannot store the converted audio: {error}")))?;
-            Ok(audio)
-        });
-        if converted.is_err() {
-            let _ = std::fs::remove_file(&temporary);
+    /// Encodes a stream in memory, stores the FLAC under its file_id and caches the result;
+    /// returns the audio facts and the FLAC's SHA-256 (for SHA256SUMS, so no one reads the
+    /// file back for it).
+    fn encode(&self, stream: &mut dyn PcmStream, key: &str) -> Result<(ConvertedAudio, String), AudioError> {
+        let (audio, flac) = convert_to_flac_bytes(stream)?;
+        let flac_sha256 = hex::encode(Sha256::digest(&flac));
+        let output_error =
+            |error: std::io::Error| AudioError::Output(format!("cannot store the converted audio: {error}"));
+        let path = self.audio_folder.join(&audio.file_id);
+        // A FLAC under its file_id is whole (it only gets there by rename) and its bytes follow
+        // from the file_id, so a sample converted before (a duplicate, a lost cache) is not
+        // written again.
+        if !path.is_file() {
+            let temporary = self.audio_folder.join(format!(".partial-{key}.flac"));
+            let stored = std::fs::write(&temporary, &flac).and_then(|()| std::fs::rename(&temporary, &path));
+            if let Err(error) = stored {
+                let _ = std::fs::remove_file(&temporary);
+                return Err(output_error(error));
+            }
         }
-        converted
+        self.cache.put(key, &audio, &flac_sha256).map_err(output_error)?;
+        Ok((audio, flac_sha256))
     }
 
-    fn temporary(&self, key: &str) -> PathBuf {
-        self.audio_folder.join(format!(".partial-{key}.flac"))
-    }
-
-    fn outcome(&self, job: &Todo, converted: Result<ConvertedAudio, AudioError>) -> ItemOutcome {
+    fn outcome(&self, job: &Todo, converted: Result<(ConvertedAudio, String), AudioError>) -> ItemOutcome {
         match converted {
-            Ok(audio) => ItemOutcome::Converted {
+            Ok((audio, flac_sha256)) => ItemOutcome::Converted {
                 item: job.pending.item.clone(),
                 emotion: job.pending.emotion,
                 audio,
+                flac_sha256: Some(flac_sha256),
                 reused: false,
             },
             Err(error) if error.is_output() => {

@@ -63,6 +63,7 @@ mod tests {
 
     fn state(split: &str, records: Vec<Record>) -> SplitState {
         SplitState {
+            flac_sha256: Default::default(),
             report: SplitReport { split: split.into(), built: records.len(), ..Default::default() },
             records,
             transcription: None,

@@ -154,10 +154,10 @@ pub(crate) fn build_split(job: &SplitJob, facts: &mut SplitRunFacts) -> Result<S
     let audio_folder = job.out.join("audio").join(split);
     std::fs::create_dir_all(&audio_folder).map_err(|source| BuildError::Io { path: audio_folder.clone(), source })?;
     let outcomes = convert_units(job, &unique, &paths, &audio_folder)?;
-    let records = collect_records(job, outcomes, &mut report, facts);
+    let (records, flac_sha256) = collect_records(job, outcomes, &mut report, facts);
     let keep: BTreeSet<String> = records.iter().map(|r| r.file_id.clone()).collect();
     tidy_audio_folder(&audio_folder, &keep).map_err(|source| BuildError::Io { path: audio_folder.clone(), source })?;
-    Ok(SplitState { report, records, transcription: None })
+    Ok(SplitState { report, records, flac_sha256, transcription: None })
 }
 
 /// Scan phase: the adapter's items in location order (with third-party genders when asked)
@@ -277,23 +277,25 @@ fn convert_units(
 }
 
 /// Collection phase: one record per distinct canonical PCM (the first item in source order
-/// keeps it), the rest recorded as duplicates, rejects and format facts in the report.
+/// keeps it), the rest recorded as duplicates, rejects and format facts in the report; with
+/// the records, the SHA-256 of their FLAC files by file_id.
 fn collect_records(
     job: &SplitJob,
     outcomes: Vec<(usize, ItemOutcome)>,
     report: &mut SplitReport,
     facts: &mut SplitRunFacts,
-) -> Vec<Record> {
+) -> (Vec<Record>, BTreeMap<String, String>) {
     let split = job.entry.id.as_str();
     let mut kept_by_file_id: HashMap<String, String> = HashMap::new();
     let mut records = Vec::new();
     let mut formats: BTreeMap<(u32, u16), usize> = BTreeMap::new();
+    let mut flac_hashes = BTreeMap::new();
     for (_, outcome) in outcomes {
         match outcome {
             ItemOutcome::Rejected(reject) => report.rejects.push(reject),
             // The split stopped in the conversion phase when any output failed.
             ItemOutcome::OutputFailed(_) | ItemOutcome::Abandoned => {}
-            ItemOutcome::Converted { item, emotion, audio, reused } => {
+            ItemOutcome::Converted { item, emotion, audio, flac_sha256, reused } => {
                 if reused {
                     facts.reused += 1;
                 } else {
@@ -306,6 +308,9 @@ fn collect_records(
                     continue;
                 }
                 kept_by_file_id.insert(audio.file_id.clone(), source);
+                if let Some(sha256) = flac_sha256 {
+                    flac_hashes.insert(audio.file_id.clone(), sha256);
+                }
                 if audio.peak == 0 {
                     report.silent.push(audio.file_id.clone());
                 }
@@ -324,5 +329,5 @@ fn collect_records(
         formats.iter().map(|(&(rate, channels), &count)| (format!("{rate} Hz, {channels} ch"), count)).collect();
     report.warnings = format_warnings(job.manifest(), &formats);
     report.set_built(records.len());
-    records
+    (records, flac_hashes)
 }

@@ -101,6 +101,10 @@ pub struct SplitState {
     pub report: SplitReport,
     /// Sorted by file_id.
     pub records: Vec<Record>,
+    /// The SHA-256 of each record's FLAC file by file_id, taken when the file was written, so
+    /// SHA256SUMS need not read the files back (absent in states of older builds).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub flac_sha256: BTreeMap<String, String>,
     /// What `--transcribe` found in this split (absent when it did not run on it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transcription: Option<super::transcription::TranscriptionReport>,

@@ -145,6 +145,7 @@ mod tests {
             chosen_distance: 6.0 / 17.0,
         };
         SplitState {
+            flac_sha256: Default::default(),
             report: SplitReport { split: split.into(), ..Default::default() },
             records: Vec::new(),
             transcription: Some(TranscriptionReport {

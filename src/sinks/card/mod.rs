@@ -88,6 +88,7 @@ mod tests {
 
     fn toy_state() -> SplitState {
         SplitState {
+            flac_sha256: Default::default(),
             report: SplitReport { split: "toy".into(), dataset: "Toy".into(), ..Default::default() },
             records: Vec::new(),
             transcription: None,
