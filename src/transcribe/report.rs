@@ -30,6 +30,10 @@ pub struct Unclear {
     /// The nearest candidate and its distance.
     pub nearest: Option<String>,
     pub distance: f64,
+    /// The recogniser fell into a repetition loop (stopped early): `heard` is its start and no
+    /// candidate was compared.
+    #[serde(default)]
+    pub looped: bool,
 }
 
 /// A sample that was not recognised, or whose recognition failed, and why.
@@ -84,7 +88,7 @@ impl Unclear {
     fn to_json(&self, split: &str) -> Value {
         json!({
             "split": split, "file_id": self.file_id, "source": self.source, "labelled": self.labelled,
-            "heard": self.heard, "nearest": self.nearest, "distance": round4(self.distance),
+            "heard": self.heard, "nearest": self.nearest, "distance": round4(self.distance), "looped": self.looped,
         })
     }
 }
