@@ -17,6 +17,16 @@
 //!   near both, the label stands. With RAVDESS' pair (0.25 apart) a mislabel is still found
 //!   while the recognised text is within 0.075 of what was said.
 //!
+//! Checked on real recorded speech (tests/whisper_real_speech.rs: 50 telephony prompts of five
+//! speakers in English, French, Spanish, Italian and Russian, each among its language's hundreds
+//! of prompts, Whisper base): the spoken prompt lay 0 from the text in half the clips, at most
+//! 0.13 in nine of ten, and 0.26, 0.39 (a paraphrase) and 0.44 ("M I S D N" heard as "MISDN") at
+//! worst, all under [`UNCLEAR_ABOVE`]; no other prompt was ever nearer than the spoken one, so no
+//! right label was overturned, while prompts that differ by a word or two lay 0.055–0.1 apart:
+//! such a pair stays below [`MISMATCH_MARGIN`], and a label naming the other of the pair stands.
+//! Every deliberately wrong label (another prompt's text) was caught with the spoken prompt
+//! chosen, except where recognition looped (reported unclear).
+//!
 //! Numbers are not spelled out (digits against words cost distance, see above): out of scope.
 use std::collections::BTreeMap;
 use unicode_normalization::UnicodeNormalization;
