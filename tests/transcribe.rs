@@ -9,24 +9,36 @@ use cameo::build::{run_build_with, BuildError, BuildOptions};
 use cameo::collection::split::SplitState;
 use cameo::fixtures::{crema_d, oreau, write_file};
 use cameo::record::{Record, TranscriptionSource};
-use cameo::transcribe::{Recognizer, TranscribeError};
+use cameo::transcribe::{Decoding, Recognizer, RecognizerError, TranscribeError, Transcript};
 use common::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 /// A recogniser that "hears" a scripted text per sample, found by the sample's file_id
-/// (recomputed from the samples it is given).
+/// (recomputed from the samples it is given); the samples in `looping` come back as a
+/// repetition loop.
 struct Scripted {
     id: String,
     languages: Vec<&'static str>,
     texts: BTreeMap<String, Result<String, String>>,
+    looping: BTreeSet<String>,
     calls: AtomicUsize,
+    /// The decoding hints it was given.
+    hints: Mutex<BTreeSet<Option<usize>>>,
 }
 
 impl Scripted {
     fn new(id: &str, languages: &[&'static str], texts: BTreeMap<String, Result<String, String>>) -> Self {
-        Scripted { id: id.into(), languages: languages.to_vec(), texts, calls: AtomicUsize::new(0) }
+        Scripted {
+            id: id.into(),
+            languages: languages.to_vec(),
+            texts,
+            looping: BTreeSet::new(),
+            calls: AtomicUsize::new(0),
+            hints: Mutex::new(BTreeSet::new()),
+        }
     }
 
     fn calls(&self) -> usize {
@@ -39,19 +51,23 @@ impl Recognizer for Scripted {
         &self.id
     }
 
-    fn check_language(&self, language: &str) -> Result<(), String> {
+    fn check_language(&self, language: &str) -> Result<(), RecognizerError> {
         if self.languages.contains(&language) {
             Ok(())
         } else {
-            Err(format!("the model does not know '{language}'"))
+            Err(RecognizerError::Other(format!("the model does not know '{language}'").into()))
         }
     }
 
-    fn transcribe(&self, samples: &[f32], language: &str) -> Result<String, String> {
+    fn transcribe(&self, samples: &[f32], language: &str, decoding: Decoding) -> Result<Transcript, RecognizerError> {
         assert!(self.languages.contains(&language), "recognised in an unchecked language");
         self.calls.fetch_add(1, Ordering::SeqCst);
+        self.hints.lock().unwrap().insert(decoding.max_sentences);
         let pcm: Vec<i16> = samples.iter().map(|&s| (s * 32768.0).round() as i16).collect();
-        self.texts.get(&pcm_file_id(&pcm)).cloned().unwrap_or_else(|| Err("unscripted sample".into()))
+        let id = pcm_file_id(&pcm);
+        let text = self.texts.get(&id).cloned().unwrap_or_else(|| Err("unscripted sample".into()));
+        let text = text.map_err(|message| RecognizerError::Other(message.into()))?;
+        Ok(Transcript { text, looped: self.looping.contains(&id) })
     }
 }
 
@@ -114,8 +130,10 @@ fn a_mislabeled_sentence_is_reported_and_the_sentence_heard_chosen() {
     let recognizer = Scripted::new("model-a", &["en"], crema_d_script(&ids));
     let out = dir.path().join("build");
     let outcome = run_build_with(&with_transcribe(&raw, &out, 2), Some(&recognizer)).unwrap();
-    // Every sample but the silent one went to the recogniser, once.
+    // Every sample but the silent one went to the recogniser, once, told that CREMA-D's
+    // sentences are one sentence each.
     assert_eq!(recognizer.calls(), 4);
+    assert_eq!(*recognizer.hints.lock().unwrap(), BTreeSet::from([Some(1)]));
     assert_eq!((outcome.run.recognised, outcome.run.recognised_from_cache), (3, 0));
 
     let by_source = by_source(&records(&out));
@@ -234,6 +252,8 @@ fn a_corpus_without_text_gets_the_recognised_text() {
     let recognizer = Scripted::new("model-a", &["fr"], script);
     let out = dir.path().join("build");
     run_build_with(&with_transcribe(&raw, &out, 2), Some(&recognizer)).unwrap();
+    // Free transcription: no sentence limit.
+    assert_eq!(*recognizer.hints.lock().unwrap(), BTreeSet::from([None]));
     let by_source = by_source_of(&out);
     use TranscriptionSource::*;
     assert_eq!(
@@ -305,6 +325,51 @@ fn recognitions_are_cached_per_model_and_the_output_does_not_depend_on_threads()
     build(&raw, &out, 1);
     assert!(records(&out).iter().all(|r| r.transcription_source == Some(TranscriptionSource::Corpus)));
     assert!(state(&out, "crema_d").transcription.is_none());
+}
+
+#[test]
+fn a_repetition_loop_is_unclear_and_leaves_the_text_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = dir.path().join("raw");
+    crema_d_tree(&raw);
+    oreau_tree(&raw);
+    let ids = file_ids(&raw, &dir.path().join("plain"));
+    let mut script = crema_d_script(&ids);
+    // The loop's start is the labelled sentence: even so it confirms nothing.
+    script.insert(ids[AGREES].clone(), Ok("Don't forget a jacket. Don't forget a jacket. Don't".into()));
+    let looping_oreau = ids[&oreau_source(OREAU_FILES[0])].clone();
+    script.insert(looping_oreau.clone(), Ok("Nothing, nothing, nothing, nothing,".into()));
+    script.insert(ids[&oreau_source(OREAU_FILES[1])].clone(), Ok("Un cheval fou.".into()));
+    script.insert(ids[&oreau_source(OREAU_FILES[2])].clone(), Ok("Trois cygnes.".into()));
+    let mut recognizer = Scripted::new("model-a", &["en", "fr"], script);
+    recognizer.looping = BTreeSet::from([ids[AGREES].clone(), looping_oreau]);
+    let out = dir.path().join("build");
+    run_build_with(&with_transcribe(&raw, &out, 2), Some(&recognizer)).unwrap();
+    let by_source = by_source_of(&out);
+    use TranscriptionSource::*;
+    assert_eq!(text_and_source(&by_source[AGREES]), (Some("Don't forget a jacket"), Some(Corpus)));
+    assert_eq!(text_and_source(&by_source[&oreau_source(OREAU_FILES[0])]), (None, None));
+    assert_eq!(text_and_source(&by_source[&oreau_source(OREAU_FILES[1])]), (Some("Un cheval fou."), Some(Asr)));
+    let build_json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("build.json")).unwrap()).unwrap();
+    let section = &build_json["transcription"];
+    let looped: Vec<(&str, &str)> = section["unclear"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["looped"] == true)
+        .map(|u| (u["split"].as_str().unwrap(), u["heard"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        looped,
+        [
+            ("crema_d", "Don't forget a jacket. Don't forget a jacket. Don't"),
+            ("oreau", "Nothing, nothing, nothing, nothing,")
+        ]
+    );
+    assert_eq!(section["splits"]["crema_d"]["agreed"], 0);
+    assert_eq!(section["splits"]["oreau"]["asr_texts"], 2);
+    cameo::verify::verify(&out).unwrap();
 }
 
 #[test]

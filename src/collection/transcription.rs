@@ -43,6 +43,10 @@ pub struct Unclear {
     /// The nearest candidate and its distance.
     pub nearest: Option<String>,
     pub distance: f64,
+    /// The recogniser fell into a repetition loop (stopped early): `heard` is its start and no
+    /// candidate was compared.
+    #[serde(default)]
+    pub looped: bool,
 }
 
 /// A sample that was not recognised, or whose recognition failed, and why.

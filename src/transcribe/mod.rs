@@ -20,6 +20,9 @@
 //!
 //! The model is loaded and every corpus' language checked before any audio is touched; samples
 //! that are digital silence are not recognised; results are cached per sample ([`cache`]).
+//! Sentence-list corpora tell the recogniser how many sentences their longest candidate has, so
+//! that decoding stops there; a recognition that fell into a repetition loop is unclear (and,
+//! for a corpus without text, gives no text).
 pub mod align;
 pub mod cache;
 pub mod report;
@@ -36,9 +39,23 @@ pub trait Recognizer: Sync {
     fn id(&self) -> &str;
     /// Whether it can transcribe the language (ISO 639-1); the error says why not, naming the
     /// model.
-    fn check_language(&self, language: &str) -> Result<(), String>;
-    /// The text spoken in `samples` (16 kHz mono, in [-1, 1]), recognised as `language`.
-    fn transcribe(&self, samples: &[f32], language: &str) -> Result<String, String>;
+    fn check_language(&self, language: &str) -> Result<(), RecognizerError>;
+    /// The text spoken in `samples` (16 kHz mono, in [-1, 1]), recognised as `language`, with
+    /// what is known of the text to expect.
+    fn transcribe(&self, samples: &[f32], language: &str, decoding: Decoding) -> Result<Transcript, RecognizerError>;
+}
+
+pub use crate::whisper::{Decoding, Transcript};
+
+/// Why a recogniser cannot handle a language or an utterance; the message is one line naming
+/// the model.
+#[derive(Debug, thiserror::Error)]
+pub enum RecognizerError {
+    #[error(transparent)]
+    Whisper(#[from] crate::whisper::ModelError),
+    /// Another recogniser's failure (a test double, another engine).
+    #[error(transparent)]
+    Other(Box<dyn std::error::Error + Send + Sync>),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -46,8 +63,13 @@ pub enum TranscribeError {
     /// The model file could not be loaded (the message names it and says what to do).
     #[error(transparent)]
     Model(#[from] crate::whisper::ModelError),
-    #[error("--transcribe: corpus {split} is in {language}: {message}")]
-    Language { split: String, language: String, message: String },
+    #[error("--transcribe: corpus {split} is in {language}: {source}")]
+    Language {
+        split: String,
+        language: String,
+        #[source]
+        source: RecognizerError,
+    },
     #[error("{}: {source}", path.display())]
     Io { path: PathBuf, source: std::io::Error },
 }
@@ -65,12 +87,12 @@ impl Recognizer for crate::whisper::WhisperModel {
         self.sha256()
     }
 
-    fn check_language(&self, language: &str) -> Result<(), String> {
-        crate::whisper::WhisperModel::check_language(self, language).map_err(|error| error.to_string())
+    fn check_language(&self, language: &str) -> Result<(), RecognizerError> {
+        Ok(crate::whisper::WhisperModel::check_language(self, language)?)
     }
 
-    fn transcribe(&self, samples: &[f32], language: &str) -> Result<String, String> {
-        crate::whisper::WhisperModel::transcribe(self, samples, language).map_err(|error| error.to_string())
+    fn transcribe(&self, samples: &[f32], language: &str, decoding: Decoding) -> Result<Transcript, RecognizerError> {
+        Ok(self.transcribe_with(samples, language, decoding)?)
     }
 }
 
@@ -82,10 +104,10 @@ pub fn recognises(manifest: &Manifest) -> bool {
 /// Checks that the recogniser handles the language of every corpus it will be given.
 pub fn check_languages(recognizer: &dyn Recognizer, manifests: &[Manifest]) -> Result<(), TranscribeError> {
     for manifest in manifests.iter().filter(|manifest| recognises(manifest)) {
-        recognizer.check_language(&manifest.language_code).map_err(|message| TranscribeError::Language {
+        recognizer.check_language(&manifest.language_code).map_err(|source| TranscribeError::Language {
             split: manifest.id.clone(),
             language: format!("{} ({})", manifest.language, manifest.language_code),
-            message,
+            source,
         })?;
     }
     Ok(())

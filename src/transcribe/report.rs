@@ -23,7 +23,7 @@ impl Unclear {
     fn to_json(&self, split: &str) -> Value {
         json!({
             "split": split, "file_id": self.file_id, "source": self.source, "labelled": self.labelled,
-            "heard": self.heard, "nearest": self.nearest, "distance": round4(self.distance),
+            "heard": self.heard, "nearest": self.nearest, "distance": round4(self.distance), "looped": self.looped,
         })
     }
 }

@@ -5,7 +5,7 @@
 use super::align::{align, Candidates, Verdict};
 use super::cache::AsrCache;
 use super::report::{Mismatch, TranscriptionReport, Unclear, Unrecognised};
-use super::{Recognizer, TranscribeError};
+use super::{Decoding, Recognizer, TranscribeError, Transcript};
 use crate::collection::split::SplitState;
 use crate::manifest::{Manifest, TranscriptionOrigin};
 use crate::progress::Progress;
@@ -36,13 +36,18 @@ pub struct AsrRunFacts {
     pub seconds: f64,
 }
 
-/// A sample's recognition: the text and whether it came from the cache, or why there is none.
-type Heard = Result<(String, bool), String>;
+/// A sample's recognition and whether it came from the cache, or why there is none.
+type Heard = Result<(Transcript, bool), String>;
 
-fn recognise(job: &SplitTranscription, cache: &AsrCache, record: &Record) -> Result<Heard, TranscribeError> {
+fn recognise(
+    job: &SplitTranscription,
+    cache: &AsrCache,
+    record: &Record,
+    decoding: Decoding,
+) -> Result<Heard, TranscribeError> {
     let (model, language) = (job.recognizer.id(), job.manifest.language_code.as_str());
-    if let Some(text) = cache.get(&record.file_id, model, language) {
-        return Ok(Ok((text, true)));
+    if let Some(transcript) = cache.get(&record.file_id, model, language, decoding) {
+        return Ok(Ok((transcript, true)));
     }
     let path = job.out.join(&record.audio);
     let flac = match crate::audio::flac_in::read_canonical_flac(&path) {
@@ -50,13 +55,12 @@ fn recognise(job: &SplitTranscription, cache: &AsrCache, record: &Record) -> Res
         Err(error) => return Ok(Err(format!("cannot decode {}: {error}", record.audio))),
     };
     let samples: Vec<f32> = flac.samples.iter().map(|&s| f32::from(s) / 32768.0).collect();
-    match job.recognizer.transcribe(&samples, language) {
-        Ok(text) => {
-            cache.put(&record.file_id, model, language, &text).map_err(|source| TranscribeError::Io {
-                path: super::cache::cache_root(job.out).join(record.split()),
-                source,
+    match job.recognizer.transcribe(&samples, language, decoding) {
+        Ok(transcript) => {
+            cache.put(&record.file_id, model, language, decoding, &transcript).map_err(|source| {
+                TranscribeError::Io { path: super::cache::cache_root(job.out).join(record.split()), source }
             })?;
-            Ok(Ok((text, false)))
+            Ok(Ok((transcript, false)))
         }
         Err(message) => Ok(Err(format!("recognition failed: {message}"))),
     }
@@ -83,22 +87,6 @@ pub fn transcribe_split(
     let cache = AsrCache::new(job.out, &split);
     let silent: BTreeSet<&str> = state.report.silent.iter().map(String::as_str).collect();
     let wanted = state.records.iter().filter(|r| !silent.contains(r.file_id.as_str())).count();
-    let progress = Progress::items(&format!("{split} asr"), wanted as u64, "samples", job.quiet);
-    // One entry per record, None for the silent ones.
-    let heard: Vec<Option<Heard>> = state
-        .records
-        .par_iter()
-        .map(|record| {
-            if silent.contains(record.file_id.as_str()) {
-                return Ok(None);
-            }
-            let heard = recognise(job, &cache, record);
-            progress.inc();
-            heard.map(Some)
-        })
-        .collect::<Result<_, _>>()?;
-    progress.finish();
-
     // Candidates are read before any record changes: the manifest's list and the corpus' texts.
     let candidates = match origin {
         TranscriptionOrigin::SentenceList => Candidates::new(
@@ -110,6 +98,25 @@ pub fn transcribe_split(
         ),
         _ => Candidates::default(),
     };
+    // A sample says one of the candidates, so decoding may stop after as many sentences as the
+    // longest has; free transcription runs to the end.
+    let decoding = Decoding { max_sentences: candidates.max_sentences() };
+    let progress = Progress::items(&format!("{split} asr"), wanted as u64, "samples", job.quiet);
+    // One entry per record, None for the silent ones.
+    let heard: Vec<Option<Heard>> = state
+        .records
+        .par_iter()
+        .map(|record| {
+            if silent.contains(record.file_id.as_str()) {
+                return Ok(None);
+            }
+            let heard = recognise(job, &cache, record, decoding);
+            progress.inc();
+            heard.map(Some)
+        })
+        .collect::<Result<_, _>>()?;
+    progress.finish();
+
     let mut report = TranscriptionReport {
         origin,
         model: job.recognizer.id().to_string(),
@@ -125,19 +132,19 @@ pub fn transcribe_split(
         skipped: Vec::new(),
     };
     for (record, heard) in state.records.iter_mut().zip(heard) {
-        let text = match heard {
+        let Transcript { text, looped } = match heard {
             None => {
                 report.skipped.push(unrecognised(record, "digital silence: nothing to recognise"));
                 continue;
             }
-            Some(Ok((text, reused))) => {
+            Some(Ok((transcript, reused))) => {
                 if reused {
                     facts.reused += 1;
                 } else {
                     facts.recognised += 1;
                     facts.recognised_audio_seconds += record.duration;
                 }
-                text
+                transcript
             }
             Some(Err(reason)) => {
                 report.skipped.push(unrecognised(record, &reason));
@@ -146,6 +153,20 @@ pub fn transcribe_split(
         };
         report.recognised += 1;
         let text: String = text.trim().nfc().collect();
+        if looped {
+            // A repetition loop is no transcription: the sample keeps what it had (null for a
+            // corpus without text) and is listed with the loop's start as what was heard.
+            report.unclear.push(Unclear {
+                file_id: record.file_id.clone(),
+                source: record.source.clone(),
+                labelled: record.transcription.clone(),
+                heard: text,
+                nearest: None,
+                distance: 1.0,
+                looped: true,
+            });
+            continue;
+        }
         if origin == TranscriptionOrigin::None {
             if text.is_empty() {
                 report.empty.push(unrecognised(record, "the recogniser heard no words"));
@@ -188,6 +209,7 @@ pub fn transcribe_split(
                 heard: text,
                 nearest,
                 distance,
+                looped: false,
             }),
         }
     }

@@ -464,4 +464,95 @@ mod tests {
         file[44..48].copy_from_slice(&0i32.to_le_bytes());
         assert!(matches!(check(&file), Err(Problem::Unsupported(_))));
     }
+
+    /// The multilingual vocabulary as whisper.cpp's converters write it (50,257 tokens, each an
+    /// i32 length and its bytes, after the i32 count): measured on the base model
+    /// scripts/whisper-model writes, whose tokens are those of OpenAI's multilingual.tiktoken.
+    const MULTILINGUAL_VOCAB_BYTES: u64 = 508_089;
+
+    fn hparams(n_vocab: i32, state: i32, heads: i32, layers: (i32, i32), n_mels: i32, ftype: i32) -> Hparams {
+        Hparams {
+            n_vocab,
+            n_audio_ctx: 1500,
+            n_audio_state: state,
+            n_audio_head: heads,
+            n_audio_layer: layers.0,
+            n_text_ctx: 448,
+            n_text_state: state,
+            n_text_head: heads,
+            n_text_layer: layers.1,
+            n_mels,
+            ftype,
+        }
+    }
+
+    /// The bytes of a file of these hyper-parameters: header, filters, vocabulary, and every
+    /// expected tensor's record (dimensions as the converters write them) and data.
+    fn file_size(h: &Hparams, vocab_bytes: u64) -> u64 {
+        let mut size = 4 + 11 * 4 + 8 + h.n_mels as u64 * 201 * 4 + vocab_bytes;
+        for (name, (ne, ty)) in expected_tensors(h) {
+            let dims = if name.ends_with("conv1.bias") || name.ends_with("conv2.bias") {
+                2
+            } else {
+                ne.iter().rposition(|&d| d != 1).map_or(1, |i| i + 1) as u64
+            };
+            let (block, bytes) = type_layout(ty).unwrap();
+            size += 12 + 4 * dims + name.len() as u64 + ne.iter().product::<u64>() / block * bytes;
+        }
+        size
+    }
+
+    /// The models a maintainer downloads from whisper.cpp's model repository, by the layout
+    /// whisper.cpp's loader reads (and `check` walks): their published sizes in bytes come out
+    /// exactly, so every tensor, shape and type is accounted for. large-v2 is the paper's model
+    /// (80 mel bins); large-v3 has 128 mel bins, so 128×201 filters and a wider first conv, and
+    /// one more token (Cantonese).
+    #[test]
+    fn the_published_layouts_of_base_large_v2_and_large_v3_add_up() {
+        let base = hparams(51_865, 512, 8, (6, 6), 80, 1);
+        assert_eq!(file_size(&base, MULTILINGUAL_VOCAB_BYTES), 147_951_465);
+        let large_v2 = hparams(51_865, 1280, 20, (32, 32), 80, 1);
+        assert_eq!(file_size(&large_v2, MULTILINGUAL_VOCAB_BYTES), 3_094_623_691);
+        let large_v3 = hparams(51_866, 1280, 20, (32, 32), 128, 1);
+        assert_eq!(file_size(&large_v3, MULTILINGUAL_VOCAB_BYTES), 3_095_033_483);
+        let tensors = expected_tensors(&large_v3);
+        assert_eq!(tensors.len(), 7 + 15 * 32 + 4 + 24 * 32);
+        assert_eq!(tensors["encoder.conv1.weight"], ([3, 128, 1280, 1], TYPE_F16));
+        assert_eq!(tensors["decoder.token_embedding.weight"], ([1280, 51_866, 1, 1], TYPE_F16));
+        // large-v3-turbo in q5_0 (ftype 8 + 1000 × quantisation version 2): 4 decoder layers,
+        // matrices in q5_0, conv kernels in f16, vectors in f32.
+        let turbo = hparams(51_866, 1280, 20, (32, 4), 128, 2008);
+        let tensors = expected_tensors(&turbo);
+        assert_eq!(tensors["decoder.blocks.3.mlp.0.weight"], ([1280, 5120, 1, 1], 6));
+        assert_eq!(tensors["encoder.conv2.weight"].1, TYPE_F16);
+        assert_eq!(tensors["encoder.blocks.0.attn_ln.weight"].1, TYPE_F32);
+        assert!(!tensors.contains_key("decoder.blocks.4.mlp.0.weight"));
+    }
+
+    /// A header, filters and vocabulary of each large layout pass `check` up to the tensors:
+    /// the file then ends before the first one, which is the only complaint.
+    #[test]
+    fn large_v2_and_v3_headers_pass_up_to_their_tensors() {
+        for (n_vocab, n_mels, ftype) in [(51_865, 80, 1), (51_866, 128, 1), (51_866, 128, 2007), (51_865, 80, 2009)] {
+            let h = hparams(n_vocab, 1280, 20, (32, 32), n_mels, ftype);
+            let mut file = GGML_MAGIC.to_le_bytes().to_vec();
+            for v in [n_vocab, 1500, 1280, 20, 32, 448, 1280, 20, 32, n_mels, ftype] {
+                file.extend(v.to_le_bytes());
+            }
+            file.extend(n_mels.to_le_bytes());
+            file.extend(201i32.to_le_bytes());
+            file.extend(vec![0u8; n_mels as usize * 201 * 4]);
+            file.extend(50_257i32.to_le_bytes());
+            for i in 0..50_257u32 {
+                let token = i.to_string();
+                file.extend((token.len() as u32).to_le_bytes());
+                file.extend(token.as_bytes());
+            }
+            assert_eq!(check_hparams(&h), Ok(()));
+            let Err(Problem::Truncated(why)) = check(&file) else { panic!("{n_vocab} {n_mels} {ftype}") };
+            assert!(why.starts_with("the file ends after 0 of 1259 tensors"), "{why}");
+        }
+        // 100 mel bins are no Whisper model.
+        assert!(matches!(check_hparams(&hparams(51_866, 1280, 20, (32, 32), 100, 1)), Err(Problem::Corrupt(_))));
+    }
 }

@@ -1,5 +1,7 @@
 //! Helpers shared by the integration tests: building generated raw trees, reading outputs.
 #![allow(dead_code)]
+pub mod whisper;
+
 use cameo::build::{run_build, BuildOptions, BuildOutcome};
 use cameo::collection::split::SplitReport;
 use cameo::record::Record;

@@ -4,6 +4,7 @@ compared with: the settings cameo uses (greedy, temperature 0 without fallback, 
 no timestamps, no VAD, no previous-text conditioning), on CPU.
 
 Usage: faster_whisper_transcribe.py MODEL_DIR JOBS.json [--threads N] [--repeat R] [--pad-features]
+                                    [--compute-type float32|int8]
   JOBS.json: [{"wav": path of a 16 kHz mono 16-bit WAV, "language": "en"}, ...]
 Prints a JSON object: {"texts": [...], "seconds": transcription time of the last repeat,
 "audio_seconds": total audio duration}.
@@ -18,6 +19,9 @@ encoder (see SYSTRAN/faster-whisper PR #1084). On short clips that changes what 
 so by default each clip is padded here with zero samples to a whole number of 30 s windows: then
 faster-whisper's feature windows are exactly those of Whisper and whisper.cpp. `--pad-features`
 keeps faster-whisper's own behaviour (for the benchmark: faster-whisper as people run it).
+
+Compute type: float32 (default) is the like-for-like reference of the tests; int8 is CTranslate2's
+fastest CPU mode (int8 matrices, what the benchmark races against).
 """
 import argparse
 import json
@@ -42,6 +46,7 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--pad-features", action="store_true")
+    parser.add_argument("--compute-type", choices=["float32", "int8"], default="float32")
     args = parser.parse_args()
     from faster_whisper import WhisperModel
 
@@ -52,8 +57,8 @@ def main():
     if not args.pad_features:
         window = 30 * 16000
         audio = [np.pad(a, (0, -len(a) % window)) for a in audio]
-    # float32 compute: CTranslate2 has no float16 on CPU; the weights (float16) are widened.
-    model = WhisperModel(args.model_dir, device="cpu", compute_type="float32", cpu_threads=args.threads)
+    # CTranslate2 has no float16 on CPU: float32 widens the weights, int8 quantises them per row.
+    model = WhisperModel(args.model_dir, device="cpu", compute_type=args.compute_type, cpu_threads=args.threads)
     for _ in range(args.repeat):
         start = time.perf_counter()
         texts = []

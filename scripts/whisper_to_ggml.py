@@ -1,20 +1,35 @@
 #!/usr/bin/env python3
-"""Converts a Whisper model shipped in CTranslate2 format (faster-whisper's model.bin, as found in
-Python packages) into the ggml file whisper.cpp (and so whisper-rs) loads. numpy + stdlib only.
+"""Writes the ggml file whisper.cpp (and so whisper-rs, `cameo build --transcribe`) loads, from
+Whisper weights in one of two forms, optionally quantised. numpy + stdlib (+ torch for .pt).
 
 Usage (normally through scripts/whisper-model, which installs the packages first):
-    whisper_ct2_to_ggml.py --model tiny.en|base --out OUT.bin [--ct2-dir DIR]
+    whisper_to_ggml.py --model tiny.en|base --out OUT.bin [--ct2-dir DIR] [--quantize TYPE]
+    whisper_to_ggml.py --pt CHECKPOINT.pt --assets OPENAI_WHISPER.tar.gz --out OUT.bin [--quantize TYPE]
+    whisper_to_ggml.py --write-pt OUT.pt --model tiny.en|base     (a checkpoint for the tests)
 
-The output is a pure function of the package files: same input bytes, same OUT bytes.
+Sources:
+  --model   CTranslate2 (faster-whisper) weights shipped in Python packages, pinned by SHA-256.
+  --pt      an OpenAI checkpoint as openai-whisper downloads it: a torch pickle of
+            {"dims": {n_mels, n_vocab, n_audio_ctx, ...}, "model_state_dict": {name: tensor}}, whose
+            names are whisper.cpp's. The vocabulary comes from openai-whisper's own assets
+            (gpt2.tiktoken for English-only models, multilingual.tiktoken otherwise) read from its
+            source archive, as whisper.cpp's models/convert-pt-to-ggml.py reads them.
+--quantize q8_0|q5_0|q5_1 stores the 2-D weight matrices in that ggml block format, as
+whisper.cpp's quantize tool does (conv kernels stay f16, vectors and positional embeddings f32);
+without it they are f16.
+
+The output is a pure function of the input files: same input bytes, same OUT bytes; the
+CTranslate2 and the .pt routes write the same bytes for the same weights.
 
 The ggml layout written is the one whisper.cpp's `whisper_model_load` (src/whisper.cpp, v1.8.x)
 reads and that models/convert-pt-to-ggml.py writes:
   magic 0x67676d6c; 11 int32 hyper-parameters; mel filters (int32 n_mel, int32 n_fft, f32 data);
   vocabulary (int32 count, then per token int32 length + raw bytes); tensors, each
-  int32 n_dims, int32 name length, int32 type (0 = f32, 1 = f16), n_dims int32 dimensions
-  innermost first, the name, the data. All little-endian.
+  int32 n_dims, int32 name length, int32 ggml type, n_dims int32 dimensions innermost first, the
+  name, the data. All little-endian.
 """
 import argparse
+import base64
 import hashlib
 import importlib.metadata
 import json
@@ -22,11 +37,16 @@ import math
 import os
 import struct
 import sys
+import tarfile
 
 import numpy as np
 
 GGML_MAGIC = 0x67676D6C
 GGML_F32, GGML_F16 = 0, 1
+# ggml block formats (ggml.h `enum ggml_type`, ggml-common.h block structs): type id, the model
+# ftype whisper.cpp's quantize tool writes for it (ggml_ftype + 1000 × GGML_QNT_VERSION 2).
+QUANTISED = {"q8_0": (8, 2007), "q5_0": (6, 2008), "q5_1": (7, 2009)}
+QK = 32  # values per block in all three
 
 # What each model is made of: (distribution, version, path of the file inside it). model.bin of
 # base is split over two packages and rebuilt by plain concatenation. The SHA-256 of the rebuilt
@@ -344,9 +364,12 @@ def check_tied_projection(variables):
         raise ConvertError("decoder/projection/bias is not zero; whisper.cpp has no output bias")
 
 
-def convert(data, side_dir):
-    """The ggml file's bytes. Matrices go in f16: whisper.cpp 1.8.3 cannot run an all-f32 file
-    (ftype 0), its conv layers abort on f32 kernels (ggml im2col asserts f16)."""
+HPARAM_NAMES = ("n_vocab", "n_audio_ctx", "n_audio_state", "n_audio_head", "n_audio_layer",
+                "n_text_ctx", "n_text_state", "n_text_head", "n_text_layer", "n_mels")
+
+
+def ct2_model(data, side_dir):
+    """(hyper-parameters without ftype, tokens, {name: float32 array}) of a CTranslate2 model."""
     spec_name, v = parse_ct2(data)
     if spec_name != "WhisperSpec":
         raise ConvertError(f"CTranslate2 model is a {spec_name}, not a WhisperSpec")
@@ -359,66 +382,245 @@ def convert(data, side_dir):
         raise ConvertError(f"CTranslate2 Whisper model lacks or misshapes {e}")
     # Whisper's encoder always sees 30 s = 3000 mel frames, halved by conv2's stride.
     n_audio_ctx = v["encoder/position_encodings/encodings"].shape[0] if "encoder/position_encodings/encodings" in v else 1500
-    hparams = [
-        n_vocab,
-        n_audio_ctx,
-        n_audio_state,
-        scalar(v, "encoder/num_heads"),
-        layer_count(v, "encoder"),
-        n_text_ctx,
-        n_text_state,
-        scalar(v, "decoder/num_heads"),
-        layer_count(v, "decoder"),
-        n_mels,
-        1,  # ftype: big matrices in f16
-    ]
-    if n_audio_state != n_text_state:
-        raise ConvertError(f"encoder width {n_audio_state} differs from decoder width {n_text_state}")
-    if n_mels != 80:
-        raise ConvertError(f"{n_mels} mel bands; only 80-band models (all but large-v3) are supported")
+    hparams = {
+        "n_vocab": n_vocab,
+        "n_audio_ctx": n_audio_ctx,
+        "n_audio_state": n_audio_state,
+        "n_audio_head": scalar(v, "encoder/num_heads"),
+        "n_audio_layer": layer_count(v, "encoder"),
+        "n_text_ctx": n_text_ctx,
+        "n_text_state": n_text_state,
+        "n_text_head": scalar(v, "decoder/num_heads"),
+        "n_text_layer": layer_count(v, "decoder"),
+        "n_mels": n_mels,
+    }
     check_tied_projection(v)
-    tokens = vocabulary(side_dir)
+    tensors = dict(whisper_tensors(v, n_audio_ctx, n_audio_state))
+    return hparams, vocabulary(side_dir), tensors
 
+
+def tensor_names(n_audio_layer, n_text_layer):
+    """Every tensor whisper.cpp asks for, in the order this converter writes them."""
+    names = ["encoder.positional_embedding", "encoder.conv1.weight", "encoder.conv1.bias",
+             "encoder.conv2.weight", "encoder.conv2.bias"]
+    attention = lambda p: [f"{p}.query.weight", f"{p}.query.bias", f"{p}.key.weight", f"{p}.value.weight",
+                           f"{p}.value.bias", f"{p}.out.weight", f"{p}.out.bias", f"{p}_ln.weight", f"{p}_ln.bias"]
+    mlp = lambda p: [f"{p}.mlp.0.weight", f"{p}.mlp.0.bias", f"{p}.mlp.2.weight", f"{p}.mlp.2.bias",
+                     f"{p}.mlp_ln.weight", f"{p}.mlp_ln.bias"]
+    for i in range(n_audio_layer):
+        names += attention(f"encoder.blocks.{i}.attn") + mlp(f"encoder.blocks.{i}")
+    names += ["encoder.ln_post.weight", "encoder.ln_post.bias", "decoder.positional_embedding",
+              "decoder.token_embedding.weight"]
+    for i in range(n_text_layer):
+        names += (attention(f"decoder.blocks.{i}.attn") + attention(f"decoder.blocks.{i}.cross_attn")
+                  + mlp(f"decoder.blocks.{i}"))
+    return names + ["decoder.ln.weight", "decoder.ln.bias"]
+
+
+def kept_in_f32(name, array):
+    """Vectors, conv biases and positional embeddings stay f32, as whisper.cpp declares them."""
+    return array.ndim < 2 or name.endswith(("conv1.bias", "conv2.bias")) or "positional_embedding" in name
+
+
+# ---------------------------------------------------------------------------------------------
+# OpenAI checkpoints
+
+
+def tiktoken_vocabulary(assets_archive, multilingual):
+    """The ordinary tokens' bytes in rank order, from openai-whisper's source archive."""
+    name = "multilingual.tiktoken" if multilingual else "gpt2.tiktoken"
+    try:
+        with tarfile.open(assets_archive) as archive:
+            member = next(m for m in archive.getmembers() if m.name.endswith(f"/whisper/assets/{name}"))
+            text = archive.extractfile(member).read()
+    except (OSError, tarfile.TarError, StopIteration) as e:
+        raise ConvertError(f"{assets_archive}: cannot read whisper/assets/{name} ({e})")
+    tokens = []
+    for line in text.split(b"\n"):
+        if line.strip():
+            token, rank = line.split()
+            if int(rank) != len(tokens):
+                raise ConvertError(f"{name}: rank {int(rank)} out of order")
+            tokens.append(base64.b64decode(token))
+    return tokens
+
+
+def pt_model(path, assets_archive):
+    """(hyper-parameters, tokens, {name: float32 array}) of an OpenAI checkpoint."""
+    try:
+        import torch
+    except ImportError:
+        raise ConvertError("reading a .pt checkpoint needs torch (python3 -m pip install torch)")
+    try:
+        checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:  # torch raises many kinds (pickle, zip, runtime)
+        raise ConvertError(f"{path}: not a loadable torch checkpoint ({type(e).__name__}: {e})")
+    if not isinstance(checkpoint, dict) or "dims" not in checkpoint or "model_state_dict" not in checkpoint:
+        raise ConvertError(f"{path}: not an OpenAI Whisper checkpoint (no 'dims' and 'model_state_dict')")
+    dims = checkpoint["dims"]
+    missing = [name for name in HPARAM_NAMES if name not in dims]
+    if missing:
+        raise ConvertError(f"{path}: dims lacks {', '.join(missing)}")
+    hparams = {name: int(dims[name]) for name in HPARAM_NAMES}
+    state = checkpoint["model_state_dict"]
+    tensors = {}
+    for name, tensor in state.items():
+        if name == "alignment_heads":  # a sparse mask for word timestamps; whisper.cpp has its own
+            continue
+        tensors[name] = tensor.detach().to(torch.float32).numpy()
+    tokens = tiktoken_vocabulary(assets_archive, hparams["n_vocab"] >= 51865)
+    return hparams, tokens, tensors
+
+
+def write_pt(out, hparams, tensors):
+    """An OpenAI-layout checkpoint of these weights: matrices (and conv kernels) in float16, the
+    rest in float32, the dtypes a ggml f16 file holds them in."""
+    import torch
+
+    state = {}
+    for name in tensor_names(hparams["n_audio_layer"], hparams["n_text_layer"]):
+        array = tensors[name]
+        state[name] = torch.from_numpy(np.ascontiguousarray(array, dtype=np.float32 if kept_in_f32(name, array) else np.float16))
+    tmp = f"{out}.tmp-{os.getpid()}"
+    torch.save({"dims": dict(hparams), "model_state_dict": state}, tmp)
+    os.replace(tmp, out)
+
+
+# ---------------------------------------------------------------------------------------------
+# Quantisation: ggml's reference quantisers (ggml-quants.c quantize_row_*_ref), vectorised. Each
+# row of a matrix is cut in blocks of 32 values; a block stores f16 scale(s) and small integers.
+
+
+def c_round(v):
+    """C's roundf (halves away from zero), exact: the addition is done in float64."""
+    v = v.astype(np.float64)
+    return np.trunc(v + np.copysign(0.5, v))
+
+
+def inverse(d):
+    """1/d where d is not 0, else 0, in float32 as ggml computes it."""
+    with np.errstate(divide="ignore"):
+        return np.where(d != 0, np.float32(1.0) / np.where(d != 0, d, np.float32(1.0)), np.float32(0.0)).astype(np.float32)
+
+
+def pack_5bit(q):
+    """The low nibbles of the block's first and second halves in 16 bytes, the fifth bits in a
+    u32 (bit j for value j), as block_q5_0/q5_1 hold them."""
+    half = QK // 2
+    low = (q[:, :half] & 0x0F) | ((q[:, half:] & 0x0F) << 4)
+    high = ((q >> 4) & 1).astype(np.uint32) << np.arange(QK, dtype=np.uint32)
+    return high.sum(axis=1, dtype=np.uint32), low.astype(np.uint8)
+
+
+def quantise(array, kind):
+    """The ggml blocks of a float32 matrix, row-major, as bytes."""
+    x = np.ascontiguousarray(array, dtype=np.float32).reshape(-1, QK)
+    if kind == "q8_0":
+        amax = np.abs(x).max(axis=1)
+        d = (amax / np.float32(127)).astype(np.float32)
+        q = c_round(x * inverse(d)[:, None]).astype(np.int8)
+        blocks = np.zeros(len(x), dtype=[("d", "<f2"), ("qs", "i1", QK)])
+        blocks["d"], blocks["qs"] = d.astype(np.float16), q
+    elif kind == "q5_0":
+        # The value of largest magnitude (the first, on ties) maps to -16.
+        peak = x[np.arange(len(x)), np.abs(x).argmax(axis=1)]
+        d = (peak / np.float32(-16)).astype(np.float32)
+        shifted = (x * inverse(d)[:, None]).astype(np.float32) + np.float32(16.5)
+        q = np.minimum(31, np.trunc(shifted)).astype(np.int32)
+        blocks = np.zeros(len(x), dtype=[("d", "<f2"), ("qh", "<u4"), ("qs", "u1", QK // 2)])
+        blocks["d"] = d.astype(np.float16)
+        blocks["qh"], blocks["qs"] = pack_5bit(q)
+    elif kind == "q5_1":
+        low, high = x.min(axis=1), x.max(axis=1)
+        d = ((high - low) / np.float32(31)).astype(np.float32)
+        shifted = ((x - low[:, None]).astype(np.float32) * inverse(d)[:, None]).astype(np.float32) + np.float32(0.5)
+        q = np.trunc(shifted).astype(np.int32)
+        blocks = np.zeros(len(x), dtype=[("d", "<f2"), ("m", "<f2"), ("qh", "<u4"), ("qs", "u1", QK // 2)])
+        blocks["d"], blocks["m"] = d.astype(np.float16), low.astype(np.float16)
+        blocks["qh"], blocks["qs"] = pack_5bit(q)
+    else:
+        raise ConvertError(f"unknown quantisation {kind}")
+    return blocks.tobytes()
+
+
+# ---------------------------------------------------------------------------------------------
+# The ggml file
+
+
+def ggml_bytes(hparams, tokens, tensors, quantize=None):
+    """The ggml file of a model. Matrices go in f16 (or the quantised type): whisper.cpp 1.8.3
+    cannot run an all-f32 file (ftype 0), its conv layers abort on f32 kernels (ggml im2col
+    asserts f16)."""
+    if hparams["n_audio_state"] != hparams["n_text_state"]:
+        raise ConvertError(f"encoder width {hparams['n_audio_state']} differs from decoder width {hparams['n_text_state']}")
+    if hparams["n_mels"] not in (80, 128):
+        raise ConvertError(f"{hparams['n_mels']} mel bands; Whisper models have 80 (large-v3: 128)")
+    names = tensor_names(hparams["n_audio_layer"], hparams["n_text_layer"])
+    missing = [name for name in names if name not in tensors]
+    extra = sorted(set(tensors) - set(names))
+    if missing or extra:
+        raise ConvertError(f"the weights lack {missing[:3]} or have tensors whisper.cpp does not load: {extra[:3]}")
+    ftype = QUANTISED[quantize][1] if quantize else 1
     out = bytearray()
     out += struct.pack("<I", GGML_MAGIC)
-    out += struct.pack("<11i", *hparams)
-    filters = slaney_mel_filters(n_mels=n_mels)
+    out += struct.pack("<11i", *(hparams[name] for name in HPARAM_NAMES), ftype)
+    filters = slaney_mel_filters(n_mels=hparams["n_mels"])
     out += struct.pack("<ii", *filters.shape)
     out += filters.astype("<f4").tobytes()
     out += struct.pack("<i", len(tokens))
     for token in tokens:
         out += struct.pack("<i", len(token)) + token
-    for name, array in whisper_tensors(v, n_audio_ctx, n_audio_state):
+    for name in names:
+        array = tensors[name]
         if name in ("encoder.conv1.bias", "encoder.conv2.bias"):
             # whisper.cpp adds the conv bias as an [n_state, 1] tensor (ne = 1, n_state).
             array = array.reshape(array.shape[0], 1)
-        # Matrices (and the conv kernels) in f16; vectors, conv biases and positional
-        # embeddings in f32, as whisper.cpp declares them.
-        small = array.ndim < 2 or name.endswith("conv1.bias") or name.endswith("conv2.bias") or "positional_embedding" in name
-        ttype = GGML_F32 if small else GGML_F16
+        if kept_in_f32(name, array):
+            ttype, data = GGML_F32, np.ascontiguousarray(array, dtype="<f4").tobytes()
+        elif quantize and array.ndim == 2:
+            # Quantised from the f16 values, as whisper.cpp's quantize tool reads an f16 file.
+            ttype, data = QUANTISED[quantize][0], quantise(array.astype(np.float16).astype(np.float32), quantize)
+        else:
+            ttype, data = GGML_F16, np.ascontiguousarray(array, dtype="<f2").tobytes()
         encoded = name.encode("utf-8")
         out += struct.pack("<iii", array.ndim, len(encoded), ttype)
         out += struct.pack(f"<{array.ndim}i", *reversed(array.shape))
         out += encoded
-        out += np.ascontiguousarray(array, dtype="<f4" if ttype == GGML_F32 else "<f2").tobytes()
+        out += data
     return bytes(out)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", choices=sorted(MODELS), default="tiny.en")
-    parser.add_argument("--out", required=True, help="the ggml file to write")
+    parser.add_argument("--model", choices=sorted(MODELS), help="CTranslate2 weights from their packages")
+    parser.add_argument("--pt", help="an OpenAI .pt checkpoint")
+    parser.add_argument("--assets", help="openai-whisper's source archive (its tokenizer files), for --pt")
+    parser.add_argument("--out", help="the ggml file to write")
     parser.add_argument("--ct2-dir", help="also write the CTranslate2 model directory here (for faster-whisper)")
+    parser.add_argument("--quantize", choices=sorted(QUANTISED), help="store the weight matrices in this ggml type")
+    parser.add_argument("--write-pt", help="write the --model weights as an OpenAI checkpoint instead (tests)")
     args = parser.parse_args()
-    spec = MODELS[args.model]
+    if bool(args.model) == bool(args.pt):
+        parser.error("give one of --model and --pt")
+    if not (args.out or args.write_pt) or (args.pt and not args.assets):
+        parser.error("--out is needed (and --assets with --pt)")
     try:
-        data = read_model_bin(spec)
-        dist, relative = spec["files"]
-        version = next(p[1] for p in spec["parts"] if p[0] == dist)
-        side_dir = os.path.dirname(package_file(dist, version, f"{relative}/{SIDE_FILES[0]}"))
-        for name in SIDE_FILES:
-            package_file(dist, version, f"{relative}/{name}")
-        ggml = convert(data, side_dir)
+        if args.pt:
+            hparams, tokens, tensors = pt_model(args.pt, args.assets)
+        else:
+            spec = MODELS[args.model]
+            data = read_model_bin(spec)
+            dist, relative = spec["files"]
+            version = next(p[1] for p in spec["parts"] if p[0] == dist)
+            side_dir = os.path.dirname(package_file(dist, version, f"{relative}/{SIDE_FILES[0]}"))
+            for name in SIDE_FILES:
+                package_file(dist, version, f"{relative}/{name}")
+            hparams, tokens, tensors = ct2_model(data, side_dir)
+        if args.write_pt:
+            write_pt(args.write_pt, hparams, tensors)
+            print(args.write_pt)
+            return 0
+        ggml = ggml_bytes(hparams, tokens, tensors, args.quantize)
     except ConvertError as e:
         print(f"whisper-model: {e}", file=sys.stderr)
         return 1
