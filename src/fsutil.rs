@@ -53,7 +53,7 @@ pub fn is_partial(name: &str) -> bool {
 /// its final one, and only [`StagedWrites::commit`] renames them all into place (and removes
 /// files the new outputs replace). A failure while writing (a full disk) therefore leaves
 /// every earlier output as it was; dropping an uncommitted set deletes its temporary files.
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub struct StagedWrites {
     /// (temporary, final, bytes written)
     files: Vec<(PathBuf, PathBuf, u64)>,

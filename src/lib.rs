@@ -22,6 +22,8 @@
 //! - [`demo`]: generated raw trees in the real layouts (`fixtures`, public for the tests only),
 //!   built, verified and scored
 
+#![warn(missing_debug_implementations)]
+
 pub mod audio;
 pub mod audit;
 pub mod build;

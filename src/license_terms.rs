@@ -32,6 +32,7 @@ pub struct Permissions {
     pub attribution: bool,
 }
 
+#[derive(Debug)]
 pub struct LicenseTerms {
     pub spdx: &'static str,
     /// The `license:` identifier of a hub card.

@@ -454,6 +454,13 @@ impl<R: Read + Seek> PcmStream for AviReader<R> {
     }
 }
 
+// By hand: the reader it wraps need not be Debug.
+impl<R> std::fmt::Debug for AviReader<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AviReader").field("file_len", &self.file_len).finish_non_exhaustive()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,7 @@ use super::AudioError;
 
 /// The decoded mono frames of the current block, how many are handed out, and whether the
 /// stream has ended.
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub struct BlockBuffer {
     frames: Vec<f64>,
     at: usize,

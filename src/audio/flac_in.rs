@@ -28,6 +28,7 @@ fn flac_error(error: claxon::Error) -> AudioError {
 }
 
 /// A build's FLAC file decoded whole: its samples and the MD5 its STREAMINFO declares.
+#[derive(Debug)]
 pub struct CanonicalFlac {
     pub samples: Vec<i16>,
     pub md5: [u8; 16],
@@ -142,6 +143,16 @@ impl<R: Read> PcmStream for FlacStream<R> {
 
     fn read_mono(&mut self, max_frames: usize, out: &mut Vec<f64>) -> Result<usize, AudioError> {
         read_blocks(self, max_frames, out)
+    }
+}
+
+// By hand: claxon's reader has no Debug.
+impl<R: Read> std::fmt::Debug for FlacStream<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlacStream")
+            .field("sample_rate", &self.sample_rate)
+            .field("channels", &self.channels)
+            .finish_non_exhaustive()
     }
 }
 

@@ -207,6 +207,13 @@ impl Drop for FlacMemoryEncoder {
     }
 }
 
+// By hand: libFLAC's encoder is a raw pointer.
+impl std::fmt::Debug for FlacMemoryEncoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlacMemoryEncoder").field("used", &self.used).finish_non_exhaustive()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -482,6 +482,13 @@ pub fn description() -> String {
     )
 }
 
+// By hand: the kernel's coefficients are too many to print.
+impl std::fmt::Debug for To16k {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("To16k").field("path", &self.path).field("frames_in", &self.frames_in).finish_non_exhaustive()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

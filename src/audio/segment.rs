@@ -100,6 +100,7 @@ impl SegmentCutter {
 }
 
 /// Mono frames already in memory, served as a stream (a cut segment).
+#[derive(Debug)]
 pub struct SliceStream {
     samples: Vec<f64>,
     at: usize,
@@ -126,6 +127,16 @@ impl PcmStream for SliceStream {
         out.extend_from_slice(&self.samples[self.at..self.at + take]);
         self.at += take;
         Ok(take)
+    }
+}
+
+// By hand: the stream it cuts is a trait object without Debug.
+impl std::fmt::Debug for SegmentCutter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SegmentCutter")
+            .field("buffer_start", &self.buffer_start)
+            .field("ended", &self.ended)
+            .finish_non_exhaustive()
     }
 }
 

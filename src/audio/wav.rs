@@ -43,6 +43,7 @@ impl WavFormat {
 }
 
 /// A WAV file positioned at the start of its samples.
+#[derive(Debug)]
 pub struct WavReader<R> {
     reader: R,
     format: WavFormat,

@@ -347,6 +347,16 @@ impl PcmStream for WebmOpusStream {
     }
 }
 
+// By hand: the Matroska reader and Opus decoder have no Debug.
+impl std::fmt::Debug for WebmOpusStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebmOpusStream")
+            .field("track_id", &self.track_id)
+            .field("channels", &self.channels)
+            .finish_non_exhaustive()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

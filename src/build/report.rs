@@ -2,6 +2,7 @@
 use crate::collection::split::SplitReport;
 
 /// The summary table printed at the end of a build, one row per split.
+#[derive(Debug)]
 pub struct SummaryTable<'a>(pub &'a [&'a SplitReport]);
 
 impl std::fmt::Display for SummaryTable<'_> {

@@ -17,6 +17,7 @@ use crate::record::Gender;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+#[derive(Debug)]
 pub struct Emns;
 
 const TABLE: &str = "metadata.csv";

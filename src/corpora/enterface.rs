@@ -25,6 +25,7 @@ use crate::manifest::Manifest;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+#[derive(Debug)]
 pub struct Enterface;
 
 /// Emotion folder → the code file names use.

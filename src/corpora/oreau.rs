@@ -24,6 +24,7 @@ use crate::record::Gender;
 use std::path::Path;
 use unicode_normalization::UnicodeNormalization;
 
+#[derive(Debug)]
 pub struct Oreau;
 
 /// The two versions of the Zenodo record.

@@ -265,6 +265,7 @@ fn scan_style(
     Ok(())
 }
 
+#[derive(Debug)]
 pub struct Pavoque;
 
 impl Corpus for Pavoque {

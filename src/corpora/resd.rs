@@ -26,6 +26,7 @@ use parquet::arrow::ProjectionMask;
 use std::fs::File;
 use std::path::Path;
 
+#[derive(Debug)]
 pub struct Resd;
 
 /// The column holding the embedded WAV files.

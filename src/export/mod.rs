@@ -25,6 +25,7 @@ pub enum Format {
     Lhotse,
 }
 
+#[derive(Debug)]
 pub struct ExportOptions<'a> {
     pub format: Format,
     pub build: &'a Path,

@@ -32,6 +32,7 @@ struct Totals {
 }
 
 /// The `build.json` sink.
+#[derive(Debug)]
 pub struct BuildJson;
 
 impl Sink for BuildJson {

@@ -16,6 +16,7 @@ pub fn write_metadata(path: &Path, records: &[&Record], staged: &mut StagedWrite
 }
 
 /// The `metadata.jsonl` sink.
+#[derive(Debug)]
 pub struct Metadata;
 
 impl super::Sink for Metadata {

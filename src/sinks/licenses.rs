@@ -44,6 +44,7 @@ pub fn write_licenses(out: &Path, manifests: &[Manifest], staged: &mut StagedWri
 }
 
 /// The `LICENSES/` sink.
+#[derive(Debug)]
 pub struct Licenses;
 
 impl super::Sink for Licenses {

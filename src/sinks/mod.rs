@@ -44,6 +44,7 @@ impl SinkError {
 }
 
 /// What the sinks write from: every split state of the build folder and this run's facts.
+#[derive(Debug)]
 pub struct Collection<'a> {
     pub out: &'a Path,
     pub states: &'a [SplitState],

@@ -74,6 +74,7 @@ pub fn split_shard_bytes(out: &Path, split: &str, staged: &StagedWrites) -> u64 
 }
 
 /// The parquet shards sink: the shards of every split this run rebuilt, or that has none yet.
+#[derive(Debug)]
 pub struct Shards;
 
 impl super::Sink for Shards {

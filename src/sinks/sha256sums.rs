@@ -4,6 +4,7 @@ use super::{Collection, Sink, SinkError};
 use crate::fsutil::StagedWrites;
 use std::collections::BTreeMap;
 
+#[derive(Debug)]
 pub struct Sha256Sums;
 
 impl Sink for Sha256Sums {

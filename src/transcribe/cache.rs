@@ -30,6 +30,7 @@ struct Entry {
     looped: bool,
 }
 
+#[derive(Debug)]
 pub struct AsrCache {
     folder: PathBuf,
 }

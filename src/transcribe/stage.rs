@@ -24,6 +24,16 @@ pub struct SplitTranscription<'a> {
     pub quiet: bool,
 }
 
+// By hand: the recogniser is a trait object without Debug.
+impl std::fmt::Debug for SplitTranscription<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SplitTranscription")
+            .field("out", &self.out)
+            .field("split", &self.manifest.id)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Counters for the run section of build.json.
 #[derive(Debug, Default)]
 pub struct AsrRunFacts {

@@ -24,6 +24,7 @@ use std::path::Path;
 use template::{RenderError, Scope, Template};
 
 /// The adapter of every corpus described by its manifest.
+#[derive(Debug)]
 pub struct Declarative;
 
 impl Corpus for Declarative {

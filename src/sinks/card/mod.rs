@@ -36,6 +36,7 @@ impl CardInput<'_> {
 }
 
 /// The dataset card sink, `README.md`.
+#[derive(Debug)]
 pub struct Card;
 
 impl super::Sink for Card {
@@ -69,6 +70,16 @@ pub fn render_card(input: &CardInput) -> Result<String, String> {
 /// Quotes a YAML scalar (double-quoted style; JSON escaping is valid YAML).
 fn yaml_string(text: &str) -> String {
     serde_json::to_string(text).expect("a string serialises")
+}
+
+// By hand: the size function has no Debug.
+impl std::fmt::Debug for CardInput<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CardInput")
+            .field("states", &self.states.len())
+            .field("manifests", &self.manifests.len())
+            .finish_non_exhaustive()
+    }
 }
 
 #[cfg(test)]
