@@ -75,7 +75,12 @@ pub fn run_fetch(options: &FetchOptions) -> Result<FetchReport, FetchError> {
                 Err(FetchError::Interrupted(interrupted)) => return Err(FetchError::Interrupted(interrupted)),
                 Err(error) => SourceOutcome::Failed(error),
             };
-            sources.push(SourceReport { corpus: entry.id.to_string(), file: source.file.clone(), outcome });
+            sources.push(SourceReport {
+                corpus: entry.id.clone(),
+                manifest: entry.manifest.origin.clone(),
+                file: source.file.clone(),
+                outcome,
+            });
         }
     }
     Ok(FetchReport { sources })

@@ -50,6 +50,8 @@ pub enum SourceOutcome {
 #[derive(Debug)]
 pub struct SourceReport {
     pub corpus: String,
+    /// Where the corpus' manifest was read from (the embedded copy, or a --manifests file).
+    pub manifest: String,
     pub file: String,
     pub outcome: SourceOutcome,
 }
@@ -136,8 +138,8 @@ fn text_of_fetchreport(report: &FetchReport) -> String {
                 if !pinned {
                     let _ = writeln!(
                         text,
-                        "  sha256 {} (pin it: add `sha256 = \"{}\"` to the source in manifests/{}.toml)",
-                        digest.sha256, digest.sha256, source.corpus
+                        "  sha256 {} (pin it: add `sha256 = \"{}\"` to the source in {})",
+                        digest.sha256, digest.sha256, source.manifest
                     );
                 }
             }
