@@ -44,11 +44,17 @@ impl CorpusEntry {
             super::declarative::compile::validate(spec, &manifest, origin)?;
         }
         let adapter: &'static dyn Corpus = match manifest.adapter.as_ref().and_then(|spec| spec.rust.as_deref()) {
-            // validate has checked that the name is a known adapter.
-            Some(name) => super::rust_adapter(name).ok_or_else(|| ManifestError::Invalid {
-                manifest: origin.to_string(),
-                key: "adapter.rust".into(),
-                message: format!("cameo has no Rust adapter '{name}'"),
+            Some(name) => super::rust_adapter(name).ok_or_else(|| {
+                let known: Vec<&str> = super::RUST_ADAPTERS.iter().map(|(name, _)| *name).collect();
+                ManifestError::Invalid {
+                    manifest: origin.to_string(),
+                    key: "adapter.rust".into(),
+                    message: format!(
+                        "cameo has no Rust adapter '{name}' (known: {}); describe the corpus declaratively instead \
+                         (see CONTRIBUTING.md)",
+                        known.join(", ")
+                    ),
+                }
             })?,
             None if manifest.adapter.is_some() => &Declarative,
             None => {

@@ -107,20 +107,20 @@ pub struct Fields {
     pub age_from_table: bool,
 }
 
-/// Checks an `[adapter]` section: a Rust corpus names a known Rust adapter, says why and
-/// nothing else; a declarative one must compile.
+/// Checks an `[adapter]` section: a Rust corpus says why and nothing else (the registry
+/// resolves the adapter's name); a declarative one must compile.
 pub fn validate(spec: &AdapterSpec, manifest: &Manifest, manifest_file: &str) -> Result<(), ManifestError> {
     let invalid = |key: &str, message: String| ManifestError::Invalid {
         manifest: manifest_file.to_string(),
         key: key.into(),
         message,
     };
-    let Some(name) = &spec.rust else {
+    if spec.rust.is_none() {
         if spec.why.is_some() {
             return Err(invalid("adapter.why", "says why a Rust adapter is needed, but `rust` names none".into()));
         }
         return compile(spec, manifest, manifest_file).map(|_| ());
-    };
+    }
     let declarative = !spec.files.is_empty()
         || !spec.names.is_empty()
         || !spec.checks.is_empty()
@@ -135,17 +135,6 @@ pub fn validate(spec: &AdapterSpec, manifest: &Manifest, manifest_file: &str) ->
         || spec.missing_folder.is_some();
     if declarative {
         return Err(invalid("adapter.rust", "a corpus with a Rust adapter describes nothing else in [adapter]".into()));
-    }
-    if crate::corpora::rust_adapter(name).is_none() {
-        let known: Vec<&str> = crate::corpora::RUST_ADAPTERS.iter().map(|(name, _)| *name).collect();
-        return Err(invalid(
-            "adapter.rust",
-            format!(
-                "cameo has no Rust adapter '{name}' (known: {}); describe the corpus declaratively instead \
-                 (see CONTRIBUTING.md)",
-                known.join(", ")
-            ),
-        ));
     }
     if spec.why.as_deref().is_none_or(|why| why.trim().is_empty()) {
         return Err(invalid("adapter.why", "say why this corpus needs Rust code".into()));
