@@ -3,7 +3,10 @@
 use std::fmt::Write;
 
 fn main() {
-    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("manifests");
+    // Read when the script runs, not baked in when it compiles: a build script compiled for a
+    // checkout elsewhere (a shared CARGO_TARGET_DIR) must still read this checkout's manifests.
+    let root = std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let folder = std::path::Path::new(&root).join("manifests");
     println!("cargo:rerun-if-changed={}", folder.display());
     let mut manifests: Vec<_> = std::fs::read_dir(&folder)
         .expect("manifests/ is part of the crate")

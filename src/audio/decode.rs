@@ -79,6 +79,15 @@ pub fn open_bytes(bytes: Vec<u8>) -> Result<Box<dyn PcmStream>, AudioError> {
     })
 }
 
+/// Opens a source file whose bytes were read already (the build reads each file once, to hash
+/// it and decode it); only WebM, whose reader walks its file twice, is opened from `path` again.
+pub fn open_source_bytes(bytes: Vec<u8>, path: &Path) -> Result<Box<dyn PcmStream>, AudioError> {
+    match sniff(&bytes[..bytes.len().min(23)])? {
+        Container::Webm => open_source(path),
+        _ => open_bytes(bytes),
+    }
+}
+
 fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut filled = 0;
     while filled < buf.len() {

@@ -15,7 +15,7 @@ pub mod wav;
 pub mod webm;
 
 pub use canonical::{convert_to_flac, convert_to_flac_bytes, ConvertedAudio, CANONICAL_RATE};
-pub use decode::{open_bytes, open_source};
+pub use decode::{open_bytes, open_source, open_source_bytes};
 
 /// The canonical audio format as build.json describes it, from the constants that make it.
 #[derive(Debug, Clone, serde::Serialize)]

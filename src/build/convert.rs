@@ -1,22 +1,31 @@
 //! Turning items into canonical FLAC files, one work unit at a time: a whole-file item alone,
 //! or every item that shares one file (segments of a long recording, rows of a parquet table)
-//! together, so that file is read once, front to back. Cached items are not decoded again.
+//! together, so that file is read once, front to back. Each unit also hashes its file (the
+//! hash keys source de-duplication, the cache and provenance): a whole file is read into
+//! memory once, hashed, and decoded from those bytes. Cached items are not decoded again.
 use super::cache::ItemCache;
 use crate::audio::embedded::for_each_embedded_file;
 use crate::audio::segment::{frame_at, SegmentCutter, SliceStream};
-use crate::audio::{convert_to_flac_bytes, open_bytes, open_source, AudioError, ConvertedAudio, PcmStream};
+use crate::audio::{
+    convert_to_flac_bytes, open_bytes, open_source, open_source_bytes, AudioError, ConvertedAudio, PcmStream,
+};
 use crate::corpora::{AudioLocation, Reject, SourceItem};
 use crate::progress::Progress;
 use crate::record::Emotion;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
+use std::io::Read;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Segments cut before their conversion runs in parallel; PAVOQUE's are ~3 s, so a batch
 /// holds some 10 MB of samples.
 const SEGMENT_BATCH: usize = 32;
+
+/// A whole-file source up to this size is read into memory once, hashed and decoded from
+/// there; a larger one is hashed and decoded in two streaming passes (memory stays bounded).
+const READ_WHOLE_LIMIT: u64 = 64 << 20;
 
 /// How one item turned out.
 pub enum ItemOutcome {
@@ -35,13 +44,23 @@ pub enum ItemOutcome {
     Abandoned,
 }
 
-/// A labelled item waiting for conversion: its place in the split's item order, its file's
-/// hash and its CAMEO label.
+/// An item waiting for its unit: its place in the split's item order and its CAMEO label.
 pub struct Pending<'a> {
     pub index: usize,
     pub item: &'a SourceItem,
-    pub source_sha: &'a str,
-    pub emotion: Emotion,
+    /// None when the label maps to no CAMEO emotion: the item is not converted, but its file
+    /// is still hashed (a later copy of it is a duplicate, not a sample).
+    pub emotion: Option<Emotion>,
+}
+
+/// The SHA-256 and size of a source file, or why it could not be read.
+pub type FileHash = std::io::Result<(String, u64)>;
+
+/// What one work unit gives: its file's hash and the outcome of each item it converted.
+pub struct UnitOutcome<'a> {
+    pub file: &'a str,
+    pub hash: FileHash,
+    pub outcomes: Vec<(usize, ItemOutcome)>,
 }
 
 /// Everything a conversion needs to know about the split.
@@ -64,49 +83,92 @@ enum Prepared {
 /// An item with no cached result yet.
 struct Todo<'a> {
     pending: &'a Pending<'a>,
+    emotion: Emotion,
     key: String,
 }
 
+/// Reads a whole source file once when it is small enough: its hash, and its bytes for the
+/// decoder (None for a larger file, which is hashed here and decoded from the file later).
+fn read_and_hash(path: &Path) -> (FileHash, Option<Vec<u8>>) {
+    let read = || -> std::io::Result<Option<Vec<u8>>> {
+        let mut file = std::fs::File::open(path)?;
+        let size = file.metadata()?.len();
+        if size > READ_WHOLE_LIMIT {
+            return Ok(None);
+        }
+        let mut bytes = Vec::with_capacity(size as usize);
+        file.read_to_end(&mut bytes)?;
+        Ok(Some(bytes))
+    };
+    match read() {
+        Ok(Some(bytes)) => (Ok((hex::encode(Sha256::digest(&bytes)), bytes.len() as u64)), Some(bytes)),
+        Ok(None) => (crate::fsutil::sha256_file(path), None),
+        Err(error) => (Err(error), None),
+    }
+}
+
 impl Converter<'_> {
-    /// Converts one work unit (all items share a file when there is more than one) and returns
-    /// each item's outcome with its index.
-    pub fn convert_group(&self, group: &[Pending]) -> Vec<(usize, ItemOutcome)> {
+    /// Hashes and converts one work unit (all items share a file when there is more than one);
+    /// returns the file's hash and each converted item's outcome with its index.
+    pub fn convert_group<'a>(&self, group: &[Pending<'a>]) -> UnitOutcome<'a> {
+        let location = &group[0].item.location;
+        let file = location.file();
+        let path = self.paths.path(file);
         let mut outcomes = Vec::with_capacity(group.len());
+        if self.halted() {
+            // The split ends in an error (an output failure or a signal); nothing more is read.
+            for pending in group.iter().filter(|pending| pending.emotion.is_some()) {
+                self.finish(&mut outcomes, pending, ItemOutcome::Abandoned);
+            }
+            return UnitOutcome { file, hash: Err(std::io::Error::other("not read: the build stopped")), outcomes };
+        }
+        let (hash, mut bytes) = match location {
+            AudioLocation::File(_) => read_and_hash(&path),
+            _ => (crate::fsutil::sha256_file(&path), None),
+        };
+        let Ok((source_sha, _)) = &hash else { return UnitOutcome { file, hash, outcomes } };
         let mut todo = Vec::new();
         for pending in group {
-            match self.prepare(pending) {
+            let Some(emotion) = pending.emotion else { continue };
+            match self.prepare(pending, emotion, source_sha) {
                 Prepared::Known(outcome) => self.finish(&mut outcomes, pending, *outcome),
-                Prepared::Convert { key } => todo.push(Todo { pending, key }),
+                Prepared::Convert { key } => todo.push(Todo { pending, emotion, key }),
             }
         }
-        if todo.is_empty() {
-            return outcomes;
-        }
-        let file = self.paths.path(todo[0].pending.item.location.file());
-        match &todo[0].pending.item.location {
+        match location {
+            _ if todo.is_empty() => {}
             AudioLocation::File(_) => {
                 for job in &todo {
-                    let converted = open_source(&file).and_then(|mut stream| self.encode(stream.as_mut(), &job.key));
+                    let stream = match bytes.take() {
+                        Some(bytes) => open_source_bytes(bytes, &path),
+                        None => open_source(&path),
+                    };
+                    let converted = stream.and_then(|mut stream| self.encode(stream.as_mut(), &job.key));
                     self.finish(&mut outcomes, job.pending, self.outcome(job, converted));
                 }
             }
-            AudioLocation::Segment { .. } => self.convert_segments(&file, &todo, &mut outcomes),
-            AudioLocation::TableRow { column, .. } => self.convert_rows(&file, column, &todo, &mut outcomes),
+            AudioLocation::Segment { .. } => self.convert_segments(&path, &todo, &mut outcomes),
+            AudioLocation::TableRow { column, .. } => self.convert_rows(&path, column, &todo, &mut outcomes),
         }
-        outcomes
+        UnitOutcome { file, hash, outcomes }
+    }
+
+    /// Whether an output failure or a signal stopped the build.
+    fn halted(&self) -> bool {
+        self.stopped.load(Ordering::Relaxed) || crate::interrupt::requested().is_some()
     }
 
     /// What can be known without decoding: a cached result, or that the build stopped.
-    fn prepare(&self, pending: &Pending) -> Prepared {
+    fn prepare(&self, pending: &Pending, emotion: Emotion, source_sha: &str) -> Prepared {
         let item = pending.item;
-        if self.stopped.load(Ordering::Relaxed) || crate::interrupt::requested().is_some() {
+        if self.halted() {
             return Prepared::Known(Box::new(ItemOutcome::Abandoned));
         }
-        let key = ItemCache::key(pending.source_sha, &item.location.source());
+        let key = ItemCache::key(source_sha, &item.location.source());
         match self.cache.get(&key, self.audio_folder) {
             Some((audio, flac_sha256)) => Prepared::Known(Box::new(ItemOutcome::Converted {
                 item: item.clone(),
-                emotion: pending.emotion,
+                emotion,
                 audio,
                 flac_sha256,
                 reused: true,
@@ -121,11 +183,9 @@ impl Converter<'_> {
             Err(error) => return self.fail_all(todo, &error, outcomes),
         };
         let rate = cutter.sample_rate();
-        // Decoding is sequential; the cut segments are resampled and encoded in parallel, a
-        // batch at a time, so memory stays bounded by a batch of segments.
-        for batch in todo.chunks(SEGMENT_BATCH) {
-            // Items arrive sorted by start (the split sorts by location), as the cutter needs.
-            let cuts: Vec<Result<SliceStream, AudioError>> = batch
+        // Items arrive sorted by start (the split sorts by location), as the cutter needs.
+        let mut cut_batch = |batch: &[Todo]| -> Vec<Result<SliceStream, AudioError>> {
+            batch
                 .iter()
                 .map(|job| match &job.pending.item.location {
                     AudioLocation::Segment { start, end, .. } => frame_at(*start, rate)
@@ -133,12 +193,25 @@ impl Converter<'_> {
                         .and_then(|(first, last)| cutter.cut(first, last)),
                     _ => Err(AudioError::Malformed("a whole-file item among the segments of one file".into())),
                 })
-                .collect();
-            let converted: Vec<Result<(ConvertedAudio, String), AudioError>> = cuts
-                .into_par_iter()
-                .zip(batch.par_iter())
-                .map(|(cut, job)| cut.and_then(|mut segment| self.encode(&mut segment, &job.key)))
-                .collect();
+                .collect()
+        };
+        // Decoding is sequential: while one batch of cut segments is resampled and encoded by
+        // the other threads, this one decodes and cuts the next, so no core waits for the
+        // decoder. Memory stays bounded by two batches of segments.
+        let mut batches = todo.chunks(SEGMENT_BATCH);
+        let mut current = batches.next().map(|batch| (batch, cut_batch(batch)));
+        while let Some((batch, cuts)) = current.take() {
+            let mut converted: Vec<Result<(ConvertedAudio, String), AudioError>> = Vec::new();
+            rayon::in_place_scope(|scope| {
+                scope.spawn(|_| {
+                    converted = cuts
+                        .into_par_iter()
+                        .zip(batch.par_iter())
+                        .map(|(cut, job)| cut.and_then(|mut segment| self.encode(&mut segment, &job.key)))
+                        .collect();
+                });
+                current = batches.next().map(|next| (next, cut_batch(next)));
+            });
             for (job, converted) in batch.iter().zip(converted) {
                 self.finish(outcomes, job.pending, self.outcome(job, converted));
             }
@@ -203,7 +276,7 @@ impl Converter<'_> {
         match converted {
             Ok((audio, flac_sha256)) => ItemOutcome::Converted {
                 item: job.pending.item.clone(),
-                emotion: job.pending.emotion,
+                emotion: job.emotion,
                 audio,
                 flac_sha256: Some(flac_sha256),
                 reused: false,

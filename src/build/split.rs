@@ -1,8 +1,8 @@
-//! Building one split: scan with the adapter, hash the sources, drop byte-identical copies,
-//! convert the rest in parallel (or reuse the cache), drop canonical duplicates, and turn what
-//! is left into records. Every input ends as a record, a duplicate, a reject or a skip.
+//! Building one split: scan with the adapter, hash and convert the sources in parallel (or
+//! reuse the cache), drop byte-identical copies and canonical duplicates, and turn what is
+//! left into records. Every input ends as a record, a duplicate, a reject or a skip.
 use super::cache::ItemCache;
-use super::convert::{Converter, ItemOutcome, Pending};
+use super::convert::{Converter, FileHash, ItemOutcome, Pending, UnitOutcome};
 use super::BuildError;
 use crate::audio::ConvertedAudio;
 use crate::collection::split::{Duplicate, DuplicateKind, SourceFile, SplitReport, SplitState};
@@ -134,15 +134,22 @@ fn format_warnings(manifest: &Manifest, formats: &BTreeMap<(u32, u16), usize>) -
 }
 
 /// Builds one split; the FLAC files land in `audio/<split>/`, the state is returned. The
-/// phases: scan the raw tree, hash the sources, keep one item per distinct source and label it,
-/// convert the work units in parallel, and collect the records.
+/// phases: scan the raw tree and label the items, hash and convert the work units in parallel
+/// (each source file read once), keep one item per distinct source, and collect the records.
 pub(crate) fn build_split(job: &SplitJob, facts: &mut SplitRunFacts) -> Result<SplitState, BuildError> {
     let split = job.entry.id.as_str();
     let scan_error = |source| BuildError::Scan { split: split.into(), source };
     let (items, mut report) = scan_split(job).map_err(scan_error)?;
     let paths = crate::corpora::walk::SourcePaths::new(&job.raw_root).map_err(scan_error)?;
-    let hashes = hash_sources(&items, &paths);
-    let unique = distinct_labelled_items(job.manifest(), &items, &hashes, &mut report);
+    let pending: Vec<Pending> = items
+        .iter()
+        .enumerate()
+        .map(|(index, item)| Pending { index, item, emotion: job.manifest().label_for(&item.source_label).ok() })
+        .collect();
+    let audio_folder = job.out.join("audio").join(split);
+    std::fs::create_dir_all(&audio_folder).map_err(|source| BuildError::Io { path: audio_folder.clone(), source })?;
+    let (hashes, outcomes) = convert_units(job, &pending, &paths, &audio_folder)?;
+    let kept = distinct_labelled_items(job.manifest(), &items, &hashes, &mut report);
     for (file, hash) in &hashes {
         if let Ok((sha256, bytes)) = hash {
             report.sources.push(SourceFile { path: file.to_string(), sha256: sha256.clone(), bytes: *bytes });
@@ -151,9 +158,9 @@ pub(crate) fn build_split(job: &SplitJob, facts: &mut SplitRunFacts) -> Result<S
             }
         }
     }
-    let audio_folder = job.out.join("audio").join(split);
-    std::fs::create_dir_all(&audio_folder).map_err(|source| BuildError::Io { path: audio_folder.clone(), source })?;
-    let outcomes = convert_units(job, &unique, &paths, &audio_folder)?;
+    // A copy of a kept source was converted too (its unit ran before the hashes were known):
+    // its outcome goes, as would the outcome of an item that could not be labelled.
+    let outcomes = outcomes.into_iter().filter(|(index, _)| kept.contains(index)).collect();
     let (records, flac_sha256) = collect_records(job, outcomes, &mut report, facts);
     let keep: BTreeSet<String> = records.iter().map(|r| r.file_id.clone()).collect();
     tidy_audio_folder(&audio_folder, &keep).map_err(|source| BuildError::Io { path: audio_folder.clone(), source })?;
@@ -181,38 +188,29 @@ fn scan_split(job: &SplitJob) -> Result<(Vec<SourceItem>, SplitReport), crate::c
     Ok((items, report))
 }
 
-/// The SHA-256 and size of each source file, by its name in the items.
-type SourceHashes<'a> = BTreeMap<&'a str, std::io::Result<(String, u64)>>;
+/// The SHA-256 and size of each source file this run read, by its name in the items.
+type SourceHashes<'a> = BTreeMap<&'a str, FileHash>;
 
-/// Hash phase: every source file once, in parallel; the hash keys duplicates, the cache and
-/// provenance.
-fn hash_sources<'a>(items: &'a [SourceItem], paths: &crate::corpora::walk::SourcePaths) -> SourceHashes<'a> {
-    let files: BTreeSet<&str> = items.iter().map(|item| item.location.file()).collect();
-    files
-        .into_par_iter()
-        .map(|file| (file, crate::fsutil::sha256_file(&paths.path(file))))
-        .collect::<Vec<_>>()
-        .into_iter()
-        .collect()
-}
-
-/// De-duplication and labelling phase: identical bytes at the same place (the whole file, or
-/// the same span or row of it) are the same audio, so only the first such item is kept; an
-/// unreadable source and an unmapped label are rejects. What is left waits for conversion.
-fn distinct_labelled_items<'a>(
+/// De-duplication and labelling phase, once the units have hashed their files: identical bytes
+/// at the same place (the whole file, or the same span or row of it) are the same audio, so
+/// only the first such item is kept; an unreadable source and an unmapped label are rejects.
+/// Returns the indices of the items whose outcomes make the split. (An item of a unit another
+/// `--shard` converts has no hash here and is left to that shard.)
+fn distinct_labelled_items(
     manifest: &Manifest,
-    items: &'a [SourceItem],
-    hashes: &'a SourceHashes<'a>,
+    items: &[SourceItem],
+    hashes: &SourceHashes,
     report: &mut SplitReport,
-) -> Vec<Pending<'a>> {
+) -> BTreeSet<usize> {
     let mut kept_by_place: HashMap<String, String> = HashMap::new();
-    let mut distinct: Vec<(&SourceItem, &str)> = Vec::new();
-    for item in items {
+    let mut distinct: Vec<(usize, &SourceItem)> = Vec::new();
+    for (index, item) in items.iter().enumerate() {
         let file = item.location.file();
         let source = item.location.source();
-        match &hashes[file] {
-            Err(error) => report.rejects.push(Reject { source, reason: format!("unreadable: {error}") }),
-            Ok((sha, _)) => {
+        match hashes.get(file) {
+            None => {}
+            Some(Err(error)) => report.rejects.push(Reject { source, reason: format!("unreadable: {error}") }),
+            Some(Ok((sha, _))) => {
                 let place = format!("{sha}{}", &source[file.len()..]);
                 match kept_by_place.get(&place) {
                     Some(kept) => report.duplicates.push(Duplicate {
@@ -222,42 +220,47 @@ fn distinct_labelled_items<'a>(
                     }),
                     None => {
                         kept_by_place.insert(place, source);
-                        distinct.push((item, sha));
+                        distinct.push((index, item));
                     }
                 }
             }
         }
     }
-    crate::corpora::label_items(manifest, distinct, |(item, _)| item, &mut report.rejects)
+    crate::corpora::label_items(manifest, distinct, |(_, item)| item, &mut report.rejects)
         .into_iter()
-        .enumerate()
-        .map(|(index, ((item, source_sha), emotion))| Pending { index, item, source_sha, emotion })
+        .map(|((index, _), _)| index)
         .collect()
 }
 
-/// Conversion phase: the work units of this run (all of them, or this shard's), converted in
-/// parallel or taken from the cache; the outcomes in item order. A failed output (a full disk)
-/// or a signal stops the split here.
-fn convert_units(
+/// Conversion phase: the work units of this run (all of them, or this shard's), hashed and
+/// converted in parallel or taken from the cache; the files' hashes and the outcomes in item
+/// order. A failed output (a full disk) or a signal stops the split here.
+fn convert_units<'a>(
     job: &SplitJob,
-    unique: &[Pending],
+    pending: &'a [Pending<'a>],
     paths: &crate::corpora::walk::SourcePaths,
     audio_folder: &Path,
-) -> Result<Vec<(usize, ItemOutcome)>, BuildError> {
+) -> Result<(SourceHashes<'a>, Vec<(usize, ItemOutcome)>), BuildError> {
     let split = job.entry.id.as_str();
     let cache = ItemCache::open(job.out, split, job.shard);
-    let units: Vec<&[Pending]> = work_units(unique)
+    let units: Vec<&[Pending]> = work_units(pending)
         .into_iter()
         .enumerate()
         .filter(|(unit, _)| job.shard.is_none_or(|shard| shard.owns(*unit)))
         .map(|(_, pending)| pending)
         .collect();
-    let progress = Progress::items(split, units.iter().map(|unit| unit.len() as u64).sum(), "samples", job.quiet);
+    let labelled = units.iter().flat_map(|unit| unit.iter()).filter(|p| p.emotion.is_some()).count();
+    let progress = Progress::items(split, labelled as u64, "samples", job.quiet);
     let converter =
         Converter { paths, audio_folder, cache: &cache, progress: &progress, stopped: &AtomicBool::new(false) };
-    let mut outcomes: Vec<(usize, ItemOutcome)> =
-        units.par_iter().flat_map_iter(|group| converter.convert_group(group)).collect();
+    let done: Vec<UnitOutcome> = units.par_iter().map(|group| converter.convert_group(group)).collect();
     progress.finish();
+    let mut hashes = SourceHashes::new();
+    let mut outcomes = Vec::with_capacity(labelled);
+    for unit in done {
+        hashes.insert(unit.file, unit.hash);
+        outcomes.extend(unit.outcomes);
+    }
     outcomes.sort_by_key(|(index, _)| *index);
     if let Some(message) = outcomes.iter().find_map(|(_, outcome)| match outcome {
         ItemOutcome::OutputFailed(message) => Some(message.clone()),
@@ -273,7 +276,7 @@ fn convert_units(
         let converted = outcomes.iter().filter(|(_, outcome)| matches!(outcome, ItemOutcome::Converted { .. })).count();
         format!("{split}: {converted} converted samples are kept in {}", job.out.join(".cameo").display())
     })?;
-    Ok(outcomes)
+    Ok((hashes, outcomes))
 }
 
 /// Collection phase: one record per distinct canonical PCM (the first item in source order
