@@ -43,36 +43,43 @@ fn relative(out: &Path, path: &Path) -> String {
     inner.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
-/// The list for the outputs as they will be once `staged` is committed: staged files are
-/// read from their temporary names, files it removes are left out, and a file whose SHA-256
-/// is in `known` (by relative path: the FLAC files, hashed as they were written) is not read.
+/// The list for the outputs as they will be once `staged` is committed: a staged file's hash
+/// was taken as it was written, files it removes are left out, a file whose SHA-256 is in
+/// `known` (by relative path: the FLAC files, hashed as they were written) is not read, and
+/// the other files on disk are read and hashed.
 pub fn render(out: &Path, staged: &StagedWrites, known: &BTreeMap<String, String>) -> std::io::Result<String> {
     let mut read_from: BTreeMap<String, PathBuf> =
         covered_on_disk(out)?.into_iter().map(|name| (name.clone(), out.join(name))).collect();
     for removed in staged.removals() {
         read_from.remove(&relative(out, removed));
     }
-    let mut staged_names = BTreeSet::new();
-    for (path, temporary, _) in staged.staged() {
+    let mut hashes: BTreeMap<String, String> = BTreeMap::new();
+    for (path, sha256) in staged.sha256() {
         let name = relative(out, path);
-        staged_names.insert(name.clone());
+        read_from.remove(&name);
         let top = name.split('/').next().unwrap_or_default();
         if COVERED_FILES.contains(&name.as_str()) || COVERED_FOLDERS.contains(&top) {
-            read_from.insert(name, temporary.to_path_buf());
+            hashes.insert(name, sha256.to_string());
         }
     }
-    let lines: Vec<std::io::Result<String>> = read_from
-        .par_iter()
+    for (name, sha) in known {
+        if read_from.remove(name).is_some() {
+            hashes.insert(name.clone(), sha.clone());
+        }
+    }
+    let read: Vec<std::io::Result<(String, String)>> = read_from
+        .into_par_iter()
         .map(|(name, path)| {
-            if let Some(sha) = known.get(name).filter(|_| !staged_names.contains(name)) {
-                return Ok(format!("{sha}  {name}\n"));
-            }
-            let (sha, _) = sha256_file(path)
+            let (sha, _) = sha256_file(&path)
                 .map_err(|error| std::io::Error::new(error.kind(), format!("{}: {error}", path.display())))?;
-            Ok(format!("{sha}  {name}\n"))
+            Ok((name, sha))
         })
         .collect();
-    lines.into_iter().collect()
+    for entry in read {
+        let (name, sha) = entry?;
+        hashes.insert(name, sha);
+    }
+    Ok(hashes.into_iter().map(|(name, sha)| format!("{sha}  {name}\n")).collect())
 }
 
 /// Checks every file against the list and that no covered file is missing from it; the

@@ -18,7 +18,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// Creates `path` atomically from what `fill` writes: a set of one staged write.
 pub fn write_atomic_with(
     path: &Path,
-    fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+    fill: impl FnOnce(&mut StagedFile) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     let mut staged = StagedWrites::default();
     staged.write_with(path, fill)?;
@@ -49,15 +49,46 @@ pub fn is_partial(name: &str) -> bool {
     name.starts_with(".partial-")
 }
 
+/// A file being staged: buffered, and hashed on its way to the disk.
+pub type StagedFile = std::io::BufWriter<HashingWriter<std::fs::File>>;
+
+/// A writer that takes the SHA-256 of every byte it passes on, so that no one reads a file
+/// back to list it in SHA256SUMS.
+#[derive(Debug)]
+pub struct HashingWriter<W> {
+    inner: W,
+    hasher: sha2::Sha256,
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let written = self.inner.write(buf)?;
+        sha2::Digest::update(&mut self.hasher, &buf[..written]);
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 /// Writes that become visible together: each file is written under a temporary name next to
 /// its final one, and only [`StagedWrites::commit`] renames them all into place (and removes
 /// files the new outputs replace). A failure while writing (a full disk) therefore leaves
 /// every earlier output as it was; dropping an uncommitted set deletes its temporary files.
 #[derive(Debug, Default)]
 pub struct StagedWrites {
-    /// (temporary, final, bytes written)
-    files: Vec<(PathBuf, PathBuf, u64)>,
+    files: Vec<Staged>,
     removals: Vec<PathBuf>,
+}
+
+/// One staged file: where it is written, where it goes, and what it holds.
+#[derive(Debug)]
+struct Staged {
+    temporary: PathBuf,
+    path: PathBuf,
+    bytes: u64,
+    sha256: String,
 }
 
 impl StagedWrites {
@@ -65,22 +96,24 @@ impl StagedWrites {
     pub fn write_with(
         &mut self,
         path: &Path,
-        fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+        fill: impl FnOnce(&mut StagedFile) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
         let temporary = temporary_path(path);
-        let result = (|| {
-            let mut writer = std::io::BufWriter::new(std::fs::File::create(&temporary)?);
+        let result = (|| -> std::io::Result<(u64, String)> {
+            let file = std::fs::File::create(&temporary)?;
+            let mut writer = std::io::BufWriter::new(HashingWriter { inner: file, hasher: sha2::Sha256::default() });
             fill(&mut writer)?;
             writer.flush()?;
-            let file = writer.into_inner().map_err(|error| error.into_error())?;
-            file.metadata().map(|metadata| metadata.len())
+            let HashingWriter { inner: file, hasher } = writer.into_inner().map_err(|error| error.into_error())?;
+            let bytes = file.metadata()?.len();
+            Ok((bytes, hex::encode(sha2::Digest::finalize(hasher))))
         })();
         match result {
-            Ok(bytes) => {
-                self.files.push((temporary, path.to_path_buf(), bytes));
+            Ok((bytes, sha256)) => {
+                self.files.push(Staged { temporary, path: path.to_path_buf(), bytes, sha256 });
                 Ok(())
             }
             Err(error) => {
@@ -102,7 +135,12 @@ impl StagedWrites {
 
     /// The staged files: (final path, temporary path, size in bytes).
     pub fn staged(&self) -> impl Iterator<Item = (&Path, &Path, u64)> {
-        self.files.iter().map(|(temporary, path, bytes)| (path.as_path(), temporary.as_path(), *bytes))
+        self.files.iter().map(|staged| (staged.path.as_path(), staged.temporary.as_path(), staged.bytes))
+    }
+
+    /// The staged files' SHA-256 (hex), taken as they were written: (final path, hash).
+    pub fn sha256(&self) -> impl Iterator<Item = (&Path, &str)> {
+        self.files.iter().map(|staged| (staged.path.as_path(), staged.sha256.as_str()))
     }
 
     /// The files the commit removes.
@@ -113,10 +151,11 @@ impl StagedWrites {
     /// Moves every staged file into place, then removes the replaced ones.
     pub fn commit(mut self) -> std::io::Result<()> {
         let mut files = std::mem::take(&mut self.files).into_iter();
-        while let Some((temporary, path, _)) = files.next() {
+        while let Some(Staged { temporary, path, .. }) = files.next() {
             if let Err(error) = std::fs::rename(&temporary, &path) {
-                for (left, _, _) in std::iter::once((temporary, PathBuf::new(), 0)).chain(files) {
-                    let _ = std::fs::remove_file(left);
+                let _ = std::fs::remove_file(temporary);
+                for left in files {
+                    let _ = std::fs::remove_file(left.temporary);
                 }
                 return Err(std::io::Error::new(error.kind(), format!("{}: {error}", path.display())));
             }
@@ -135,8 +174,8 @@ impl StagedWrites {
 
 impl Drop for StagedWrites {
     fn drop(&mut self) {
-        for (temporary, _, _) in &self.files {
-            let _ = std::fs::remove_file(temporary);
+        for staged in &self.files {
+            let _ = std::fs::remove_file(&staged.temporary);
         }
     }
 }

@@ -15,6 +15,7 @@ use parquet::basic::Compression;
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -243,6 +244,22 @@ fn plan_shards<'a>(records: &[&'a Record], sizes: &[u64], limit: u64) -> Vec<Vec
     shards
 }
 
+/// Splits a shard's records (in order) into row groups: a new group starts where the next
+/// record's audio would take the group past `limit` bytes.
+fn row_groups<'s, 'r>(shard: &'s [(&'r Record, u64)], limit: u64) -> Vec<&'s [(&'r Record, u64)]> {
+    let mut groups = Vec::new();
+    let (mut start, mut bytes) = (0, 0u64);
+    for (position, (_, size)) in shard.iter().enumerate() {
+        bytes += size;
+        let next_too_big = shard.get(position + 1).is_some_and(|(_, next)| bytes + next > limit);
+        if position + 1 == shard.len() || next_too_big {
+            groups.push(&shard[start..=position]);
+            (start, bytes) = (position + 1, 0);
+        }
+    }
+    groups
+}
+
 /// Writes the shards of one split (records sorted by file_id) and removes its old shards.
 pub fn write_split(
     out: &Path,
@@ -292,23 +309,16 @@ fn stage_split(
                         .map_err(to_io)?;
                 // Also as a top-level key, where readers that ignore the Arrow schema look.
                 writer.append_key_value_metadata(KeyValue::new("huggingface".to_string(), huggingface_metadata()));
-                let mut group: Vec<&Record> = Vec::new();
-                let mut audio: Vec<Vec<u8>> = Vec::new();
-                let mut group_bytes = 0u64;
-                for (position, (record, size)) in shard.iter().enumerate() {
-                    audio.push(std::fs::read(out.join(&record.audio))?);
-                    group.push(record);
-                    group_bytes += size;
-                    let last = position + 1 == shard.len();
-                    let next_too_big = !last && group_bytes + shard[position + 1].1 > limits.row_group_bytes;
-                    if last || next_too_big {
-                        let batch = batch(&group, std::mem::take(&mut audio))
-                            .map_err(|e| std::io::Error::other(e.to_string()))?;
-                        writer.write(&batch).map_err(to_io)?;
-                        writer.flush().map_err(to_io)?;
-                        group.clear();
-                        group_bytes = 0;
-                    }
+                for group in row_groups(shard, limits.row_group_bytes) {
+                    // The group's FLAC files are read in parallel (a group is ~100 MB at most).
+                    let audio: Vec<Vec<u8>> = group
+                        .par_iter()
+                        .map(|(record, _)| std::fs::read(out.join(&record.audio)))
+                        .collect::<std::io::Result<_>>()?;
+                    let records: Vec<&Record> = group.iter().map(|(record, _)| *record).collect();
+                    let batch = batch(&records, audio).map_err(|e| std::io::Error::other(e.to_string()))?;
+                    writer.write(&batch).map_err(to_io)?;
+                    writer.flush().map_err(to_io)?;
                 }
                 writer.close().map_err(to_io)?;
                 Ok(())
