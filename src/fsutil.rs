@@ -128,6 +128,13 @@ impl StagedWrites {
         self.write_with(path, |file| file.write_all(bytes))
     }
 
+    /// Takes over another set's staged files and removals (written in parallel, committed
+    /// with this set).
+    pub fn absorb(&mut self, mut other: StagedWrites) {
+        self.files.append(&mut other.files);
+        self.removals.append(&mut other.removals);
+    }
+
     /// Removes `path` at commit time (an output the staged ones replace).
     pub fn remove_on_commit(&mut self, path: PathBuf) {
         self.removals.push(path);

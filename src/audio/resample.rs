@@ -285,24 +285,44 @@ unsafe fn dots_avx512<const N: usize>(x: &[f32], starts: [usize; N], h: &[f32], 
     })
 }
 
-/// Computes `out[i] = dot(x[starts[i]..starts[i] + taps], coefficients[rows[i]..rows[i] + taps])`
-/// for every i with `path`. `rows[i + up] == rows[i]` (outputs `up` apart share a phase).
-fn dots(
-    path: SimdPath,
-    x: &[f32],
-    coefficients: &[f32],
-    taps: usize,
-    jobs: &[(usize, usize)],
-    up: usize,
-    out: &mut [f64],
-) {
-    assert_eq!(jobs.len(), out.len());
-    for &(start, row) in jobs {
-        assert!(start + taps <= x.len() && row + taps <= coefficients.len(), "window out of bounds");
+/// A run of consecutive outputs of one drain: output `i` (`0 <= i < count`) is at input
+/// position `(phase + i · down) / up` frames after the window start `start` (in the buffer), so
+/// its window begins at `start + ⌊(phase + i · down) / up⌋` and its coefficient row is phase
+/// `(phase + i · down) mod up`. Outputs `up` apart share a row, their windows `down` apart.
+#[derive(Debug, Clone, Copy)]
+struct Outputs {
+    start: usize,
+    phase: u64,
+    count: usize,
+    up: u64,
+    down: u64,
+}
+
+impl Outputs {
+    /// The window start and coefficient row (phase) of output `i`.
+    fn at(&self, i: usize) -> (usize, u64) {
+        let position = self.phase + i as u64 * self.down;
+        (self.start + (position / self.up) as usize, position % self.up)
     }
+}
+
+/// Computes every output of `outputs` into `out` with `path`: the dot product of its window of
+/// `x` with its row of `coefficients` (`up` rows of `taps`).
+fn dots(path: SimdPath, x: &[f32], coefficients: &[f32], taps: usize, outputs: &Outputs, out: &mut [f64]) {
+    assert_eq!(outputs.count, out.len());
+    if outputs.count == 0 {
+        return;
+    }
+    // Windows start in increasing order and rows are below `up`: checking the last window and
+    // the whole kernel bounds every access below.
+    let (last_start, _) = outputs.at(outputs.count - 1);
+    assert!(last_start + taps <= x.len(), "window out of bounds");
+    assert!(outputs.up as usize * taps <= coefficients.len(), "kernel smaller than up rows of taps");
+    let row_of = |phase: u64| &coefficients[phase as usize * taps..(phase as usize + 1) * taps];
     if path == SimdPath::Portable {
-        for (&(start, row), out) in jobs.iter().zip(out.iter_mut()) {
-            *out = dot_portable(&x[start..start + taps], &coefficients[row..row + taps]) as f64;
+        for (i, out) in out.iter_mut().enumerate() {
+            let (start, phase) = outputs.at(i);
+            *out = dot_portable(&x[start..start + taps], row_of(phase)) as f64;
         }
         return;
     }
@@ -314,21 +334,17 @@ fn dots(
         // of four sums; AVX-512 has 32: four outputs of two sums.
         if path == SimdPath::Avx512 {
             grouped::<4>(
-                jobs,
-                coefficients,
-                taps,
-                up,
+                outputs,
                 out,
+                row_of,
                 |starts, row| unsafe { dots_avx512(x, starts, row, taps) },
                 |start, row| unsafe { dots_avx512(x, [start], row, taps)[0] },
             );
         } else {
             grouped::<2>(
-                jobs,
-                coefficients,
-                taps,
-                up,
+                outputs,
                 out,
+                row_of,
                 |starts, row| unsafe { dots_avx(x, starts, row, taps) },
                 |start, row| unsafe { dots_avx(x, [start], row, taps)[0] },
             );
@@ -336,33 +352,33 @@ fn dots(
     }
 }
 
-/// Runs the jobs `N` at a time through `dots`, grouping outputs that share a coefficient row
-/// (`up` apart); the rest go one at a time through `one`.
+/// Runs the outputs `N` at a time through `dots`, grouping outputs that share a coefficient
+/// row (`up` apart, windows `down` apart); the rest go one at a time through `one`.
 #[cfg(target_arch = "x86_64")]
-fn grouped<const N: usize>(
-    jobs: &[(usize, usize)],
-    coefficients: &[f32],
-    taps: usize,
-    up: usize,
+fn grouped<'k, const N: usize>(
+    outputs: &Outputs,
     out: &mut [f64],
+    row_of: impl Fn(u64) -> &'k [f32],
     dots: impl Fn([usize; N], &[f32]) -> [f32; N],
     one: impl Fn(usize, &[f32]) -> f32,
 ) {
-    for first in 0..up.min(jobs.len()) {
-        let row = &coefficients[jobs[first].1..jobs[first].1 + taps];
-        let mut i = first;
-        while i + (N - 1) * up < jobs.len() {
-            let indices: [usize; N] = std::array::from_fn(|g| i + g * up);
-            debug_assert!(indices.iter().all(|&k| jobs[k].1 == jobs[first].1));
-            let values = dots(indices.map(|k| jobs[k].0), row);
-            for (k, value) in indices.into_iter().zip(values) {
-                out[k] = value as f64;
+    let (up, down, count) = (outputs.up as usize, outputs.down as usize, outputs.count);
+    for first in 0..up.min(count) {
+        let (start, phase) = outputs.at(first);
+        let row = row_of(phase);
+        let (mut i, mut window) = (first, start);
+        while i + (N - 1) * up < count {
+            let values = dots(std::array::from_fn(|g| window + g * down), row);
+            for (g, value) in values.into_iter().enumerate() {
+                out[i + g * up] = value as f64;
             }
             i += N * up;
+            window += N * down;
         }
-        while i < jobs.len() {
-            out[i] = one(jobs[i].0, row) as f64;
+        while i < count {
+            out[i] = one(window, row) as f64;
             i += up;
+            window += down;
         }
     }
 }
@@ -379,8 +395,6 @@ pub struct To16k {
     next_out: u64,
     next_n: i64,
     next_phase: u64,
-    /// The ready outputs of one step: (window start in `buffer`, row start in the kernel).
-    jobs: Vec<(usize, usize)>,
 }
 
 impl To16k {
@@ -407,7 +421,6 @@ impl To16k {
             next_out: 0,
             next_n: 0,
             next_phase: 0,
-            jobs: Vec::new(),
         })
     }
 
@@ -420,34 +433,25 @@ impl To16k {
     fn drain_ready(&mut self, out: &mut Vec<f64>, limit: u64) {
         let kernel = &*self.kernel;
         let half = (kernel.taps / 2) as i64;
-        let available_end = self.first + self.buffer.len() as i64;
-        // The input position advances by down / up frames per output. Locals, not fields, in
-        // the loop: the compiler keeps them in registers.
-        let (step, step_phase, up) = ((kernel.down / kernel.up) as i64, kernel.down % kernel.up, kernel.up);
-        let (mut next_out, mut n, mut phase) = (self.next_out, self.next_n, self.next_phase);
-        let last_n = available_end - 1 - half;
-        let mut jobs = std::mem::take(&mut self.jobs);
-        jobs.clear();
-        if n <= last_n && next_out < limit {
-            // The outputs whose position n + phase / up is below last_n + 1 are ready.
-            let ready = (((last_n + 1 - n) as u64 * up - phase).div_ceil(kernel.down)).min(limit - next_out);
-            jobs.reserve(ready as usize);
-        }
-        while next_out < limit && n <= last_n {
-            jobs.push(((n - half + 1 - self.first) as usize, phase as usize * kernel.taps));
-            next_out += 1;
-            n += step;
-            phase += step_phase;
-            if phase >= up {
-                phase -= up;
-                n += 1;
-            }
-        }
-        (self.next_out, self.next_n, self.next_phase) = (next_out, n, phase);
+        let (up, down) = (kernel.up, kernel.down);
+        let last_n = self.first + self.buffer.len() as i64 - 1 - half;
+        let (n, phase) = (self.next_n, self.next_phase);
+        // Output i of this drain sits at input position n + (phase + i · down) / up; those
+        // below last_n + 1 have their whole window in the buffer.
+        let count = if n <= last_n && self.next_out < limit {
+            (((last_n + 1 - n) as u64 * up - phase).div_ceil(down)).min(limit - self.next_out)
+        } else {
+            0
+        };
+        let outputs = Outputs { start: (n - half + 1 - self.first) as usize, phase, count: count as usize, up, down };
         let at = out.len();
-        out.resize(at + jobs.len(), 0.0);
-        dots(self.path, &self.buffer, &kernel.coefficients, kernel.taps, &jobs, up as usize, &mut out[at..]);
-        self.jobs = jobs;
+        out.resize(at + outputs.count, 0.0);
+        dots(self.path, &self.buffer, &kernel.coefficients, kernel.taps, &outputs, &mut out[at..]);
+        // Past the last output: the next one's position.
+        let position = phase + count * down;
+        self.next_out += count;
+        self.next_n = n + (position / up) as i64;
+        self.next_phase = position % up;
         // Drop the frames no later output needs.
         let keep_from = self.next_n - half + 1;
         if keep_from > self.first {
@@ -643,15 +647,24 @@ mod tests {
                 }
             }
             assert_eq!(sums[0].to_bits(), expected, "{taps} taps");
-            // Every form, alone and in groups (outputs sharing a row, windows at any offset).
-            let jobs: Vec<(usize, usize)> = (0..37).map(|i| (i, 0)).collect();
-            let reference: Vec<u32> = jobs.iter().map(|&(s, _)| dot_portable(&x[s..s + taps], &h).to_bits()).collect();
-            for &path in &paths {
-                for up in [1, 2, 5] {
-                    let mut out = vec![0.0; jobs.len()];
-                    dots(path, &x, &h, taps, &jobs, up, &mut out);
+            // Every form, alone and in groups (outputs sharing a row `up` apart, windows
+            // `down` apart, starting at any phase), against each output computed alone.
+            for (up, down, phase) in [(1, 1, 0), (2, 1, 1), (5, 3, 2), (3, 7, 0)] {
+                let h: Vec<f32> = (0..taps * up as usize).map(|_| draw() * 1e-3).collect();
+                let outputs = Outputs { start: 1, phase, count: 37, up, down };
+                let x: Vec<f32> = (0..taps + 2 + (37 * down / up) as usize).map(|_| draw()).collect();
+                let reference: Vec<u32> = (0..37)
+                    .map(|i| {
+                        let (start, row) = outputs.at(i);
+                        let row = row as usize * taps;
+                        dot_portable(&x[start..start + taps], &h[row..row + taps]).to_bits()
+                    })
+                    .collect();
+                for &path in &paths {
+                    let mut out = vec![0.0; 37];
+                    dots(path, &x, &h, taps, &outputs, &mut out);
                     let bits: Vec<u32> = out.iter().map(|&v| (v as f32).to_bits()).collect();
-                    assert_eq!(bits, reference, "{path:?}, {taps} taps, up {up}");
+                    assert_eq!(bits, reference, "{path:?}, {taps} taps, up {up}, down {down}");
                 }
             }
         }

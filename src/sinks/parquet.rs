@@ -78,16 +78,35 @@ pub fn split_shard_bytes(out: &Path, split: &str, staged: &StagedWrites) -> u64 
 #[derive(Debug)]
 pub struct Shards;
 
+/// How many splits' shards are written at once. Each writer holds up to a row group (~100 MB
+/// of FLAC) about twice over while it is encoded, so this, not `--jobs`, bounds the memory.
+const CONCURRENT_SPLITS: usize = 2;
+
 impl super::Sink for Shards {
     fn write(&self, collection: &super::Collection, staged: &mut StagedWrites) -> Result<(), super::SinkError> {
         let out = collection.out;
-        for state in collection.states {
-            let split = &state.report.split;
-            if collection.rebuilt.contains(split) || split_shard_bytes(out, split, staged) == 0 {
-                let records: Vec<&Record> = state.records.iter().collect();
-                write_split(out, split, &records, staged)
-                    .map_err(|source| super::SinkError::Parquet { path: out.join("data"), source })?;
-            }
+        let todo: Vec<&crate::collection::split::SplitState> = collection
+            .states
+            .iter()
+            .filter(|state| {
+                let split = &state.report.split;
+                collection.rebuilt.contains(split) || split_shard_bytes(out, split, staged) == 0
+            })
+            .collect();
+        let write_one = |state: &&crate::collection::split::SplitState| {
+            let records: Vec<&Record> = state.records.iter().collect();
+            let mut own = StagedWrites::default();
+            write_split(out, &state.report.split, &records, &mut own).map(|_| own)
+        };
+        // Splits are independent: two at a time keep both cores busy at the end of a build.
+        let written: Vec<Result<StagedWrites, ParquetSinkError>> =
+            match rayon::ThreadPoolBuilder::new().num_threads(CONCURRENT_SPLITS.min(todo.len()).max(1)).build() {
+                Ok(pool) => pool.install(|| todo.par_iter().map(write_one).collect()),
+                Err(_) => todo.iter().map(write_one).collect(),
+            };
+        for split in written {
+            let split = split.map_err(|source| super::SinkError::Parquet { path: out.join("data"), source })?;
+            staged.absorb(split);
         }
         Ok(())
     }
