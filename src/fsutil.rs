@@ -52,18 +52,20 @@ pub fn is_partial(name: &str) -> bool {
 /// A file being staged: buffered, and hashed on its way to the disk.
 pub type StagedFile = std::io::BufWriter<HashingWriter<std::fs::File>>;
 
-/// A writer that takes the SHA-256 of every byte it passes on, so that no one reads a file
-/// back to list it in SHA256SUMS.
+/// A writer that passes every byte on to `inner` and a copy to a hashing thread: no one reads
+/// a staged file back to list it in SHA256SUMS, and the writer pays only for the copy.
 #[derive(Debug)]
 pub struct HashingWriter<W> {
     inner: W,
-    hasher: sha2::Sha256,
+    chunks: std::sync::mpsc::SyncSender<Vec<u8>>,
 }
 
 impl<W: Write> Write for HashingWriter<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let written = self.inner.write(buf)?;
-        sha2::Digest::update(&mut self.hasher, &buf[..written]);
+        self.chunks
+            .send(buf[..written].to_vec())
+            .map_err(|_| std::io::Error::other("the thread hashing this file stopped"))?;
         Ok(written)
     }
 
@@ -102,15 +104,27 @@ impl StagedWrites {
             std::fs::create_dir_all(parent)?;
         }
         let temporary = temporary_path(path);
-        let result = (|| -> std::io::Result<(u64, String)> {
-            let file = std::fs::File::create(&temporary)?;
-            let mut writer = std::io::BufWriter::new(HashingWriter { inner: file, hasher: sha2::Sha256::default() });
-            fill(&mut writer)?;
-            writer.flush()?;
-            let HashingWriter { inner: file, hasher } = writer.into_inner().map_err(|error| error.into_error())?;
-            let bytes = file.metadata()?.len();
-            Ok((bytes, hex::encode(sha2::Digest::finalize(hasher))))
-        })();
+        let result = std::thread::scope(|scope| -> std::io::Result<(u64, String)> {
+            let (chunks, received) = std::sync::mpsc::sync_channel::<Vec<u8>>(16);
+            let hasher = scope.spawn(move || {
+                let mut hasher = sha2::Sha256::default();
+                for chunk in received {
+                    sha2::Digest::update(&mut hasher, &chunk);
+                }
+                hex::encode(sha2::Digest::finalize(hasher))
+            });
+            // The sender goes with the writer: dropped on every way out, which ends the hasher.
+            let written = (|| {
+                let file = std::fs::File::create(&temporary)?;
+                let mut writer = std::io::BufWriter::new(HashingWriter { inner: file, chunks });
+                fill(&mut writer)?;
+                writer.flush()?;
+                let HashingWriter { inner: file, .. } = writer.into_inner().map_err(|error| error.into_error())?;
+                file.metadata().map(|metadata| metadata.len())
+            })();
+            let sha256 = hasher.join().map_err(|_| std::io::Error::other("the thread hashing this file panicked"))?;
+            Ok((written?, sha256))
+        });
         match result {
             Ok((bytes, sha256)) => {
                 self.files.push(Staged { temporary, path: path.to_path_buf(), bytes, sha256 });
