@@ -265,3 +265,37 @@ fn the_complete_file_population_gives_the_reference_count() {
     let speakers: std::collections::BTreeSet<String> = records(&out).into_iter().filter_map(|r| r.speaker_id).collect();
     assert_eq!(speakers.len(), 24);
 }
+
+/// Sources are hashed while the units convert, so a copy is converted before it is known to
+/// be one: it must still end as a duplicate of the first item at its place (even when that
+/// item's label maps to nothing and it is a reject), and its FLAC must not stay behind.
+#[test]
+fn a_copy_of_an_unlabelled_source_is_a_duplicate_and_leaves_no_flac() {
+    let dir = tempfile::tempdir().unwrap();
+    let (raw, out) = (dir.path().join("raw"), dir.path().join("out"));
+    raw_tree(&raw);
+    let wav = encode(&WavSpec::int(16, 1, 48_000), &Default::default(), &[speechlike(4_242, 48_000, 0.5)]);
+    // Emotion code 09 is not in the manifest's label map; the copy's name has a mapped one.
+    let unlabelled = "Actor_01/03-01-09-01-01-01-01.wav";
+    let copy = "Actor_02/03-01-01-01-01-01-02.wav";
+    write_file(&raw.join("ravdess"), unlabelled, &wav).unwrap();
+    write_file(&raw.join("ravdess"), copy, &wav).unwrap();
+    let outcome = build(&raw, &out, 2);
+    let report = &outcome.splits[0].report;
+    let duplicate = report.duplicates.iter().find(|d| d.source == copy).expect("the copy is a duplicate");
+    assert_eq!((duplicate.kept.as_str(), duplicate.kind), (unlabelled, DuplicateKind::SourceBytes));
+    let reject = report.rejects.iter().find(|r| r.source == unlabelled).expect("the unlabelled item is a reject");
+    assert!(reject.reason.contains("09"), "{}", reject.reason);
+    let records = records(&out);
+    assert!(records.iter().all(|r| r.source != copy && r.source != unlabelled));
+    assert_eq!(report.found, report.built + report.duplicates.len() + report.rejects.len());
+    // The FLAC folder holds exactly the records' files: the copy's conversion was tidied away.
+    let mut on_disk: Vec<String> = std::fs::read_dir(out.join("audio/ravdess"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    on_disk.sort();
+    let mut expected: Vec<String> = records.iter().map(|r| r.file_id.clone()).collect();
+    expected.sort();
+    assert_eq!(on_disk, expected);
+}

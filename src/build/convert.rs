@@ -24,8 +24,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 const SEGMENT_BATCH: usize = 32;
 
 /// A whole-file source up to this size is read into memory once, hashed and decoded from
-/// there; a larger one is hashed and decoded in two streaming passes (memory stays bounded).
-const READ_WHOLE_LIMIT: u64 = 64 << 20;
+/// there; a larger one (a long video) is hashed and decoded in two streaming passes, so each
+/// thread holds at most this much of a source (clips are a few MB).
+const READ_WHOLE_LIMIT: u64 = 16 << 20;
 
 /// How one item turned out.
 pub enum ItemOutcome {
