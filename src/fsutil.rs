@@ -154,9 +154,9 @@ impl StagedWrites {
         self.removals.push(path);
     }
 
-    /// The staged files: (final path, temporary path, size in bytes).
-    pub fn staged(&self) -> impl Iterator<Item = (&Path, &Path, u64)> {
-        self.files.iter().map(|staged| (staged.path.as_path(), staged.temporary.as_path(), staged.bytes))
+    /// The staged files: (final path, size in bytes).
+    pub fn staged(&self) -> impl Iterator<Item = (&Path, u64)> {
+        self.files.iter().map(|staged| (staged.path.as_path(), staged.bytes))
     }
 
     /// The staged files' SHA-256 (hex), taken as they were written: (final path, hash).

@@ -61,8 +61,8 @@ pub fn split_shard_bytes(out: &Path, split: &str, staged: &StagedWrites) -> u64 
     let data = out.join("data");
     let new: Vec<u64> = staged
         .staged()
-        .filter(|(path, _, _)| path.parent() == Some(data.as_path()) && path.file_name().is_some_and(ours))
-        .map(|(_, _, bytes)| bytes)
+        .filter(|(path, _)| path.parent() == Some(data.as_path()) && path.file_name().is_some_and(ours))
+        .map(|(_, bytes)| bytes)
         .collect();
     if !new.is_empty() {
         return new.iter().sum();
@@ -279,7 +279,7 @@ fn read_flac_column(out: &Path, group: &[(&Record, u64)]) -> std::io::Result<Bin
         let mut file = std::fs::File::open(&path).map_err(named)?;
         file.read_exact(slice).map_err(named)?;
         // The size was taken when the shards were planned; a file that changed since is an error.
-        if file.read(&mut [0u8; 1])? != 0 {
+        if file.read(&mut [0u8; 1]).map_err(named)? != 0 {
             return Err(std::io::Error::other(format!("{}: changed while the shard was written", path.display())));
         }
         Ok(())
