@@ -2,6 +2,7 @@
 //! in one pass. The SHA-256 of the canonical PCM (little-endian i16) is the sample's file_id.
 use super::flac_out::FlacMemoryEncoder;
 use super::resample::To16k;
+use super::widest;
 use super::{AudioError, PcmStream};
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -66,15 +67,36 @@ fn quantize_finite(sample: f64) -> i16 {
     rounded.clamp(i16::MIN as i32, i16::MAX as i32) as i16
 }
 
-/// Quantises a block, appending to `out`; the first non-finite sample is an error.
-fn quantize_block(samples: &[f64], out: &mut Vec<i16>) -> Result<(), AudioError> {
-    // One pass that vectorises; the error path looks for the culprit.
+/// The peak magnitude of a block of canonical samples and how many of them sit at full scale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct BlockLevels {
+    peak: u16,
+    clipped: u64,
+}
+
+/// Quantises a block, appending to `out`, and measures it; the first non-finite sample is
+/// an error. Compiled for the widest vector form of the run ([`widest`]).
+fn quantize_block(samples: &[f64], out: &mut Vec<i16>) -> Result<BlockLevels, AudioError> {
+    widest::run(
+        #[inline(always)]
+        || quantize_and_measure(samples, out),
+    )
+}
+
+#[inline(always)]
+fn quantize_and_measure(samples: &[f64], out: &mut Vec<i16>) -> Result<BlockLevels, AudioError> {
+    // Passes that vectorise; the error path looks for the culprit.
     if !samples.iter().fold(true, |finite, x| finite & x.is_finite()) {
         let bad = samples.iter().find(|x| !x.is_finite()).expect("a non-finite sample");
         return Err(AudioError::InvalidSample(format!("{bad} is not a finite number")));
     }
+    let start = out.len();
     out.extend(samples.iter().map(|&sample| quantize_finite(sample)));
-    Ok(())
+    let block = &out[start..];
+    Ok(BlockLevels {
+        peak: block.iter().fold(0, |peak, v| peak.max(v.unsigned_abs())),
+        clipped: block.iter().filter(|&&v| v == i16::MAX || v == i16::MIN).count() as u64,
+    })
 }
 
 /// The canonical samples as the bytes that are hashed (little-endian i16).
@@ -122,10 +144,9 @@ struct CanonicalSink<F> {
 impl<F: FnMut(&[i16]) -> Result<(), AudioError>> CanonicalSink<F> {
     fn accept(&mut self, samples: &[f64], quantized: &mut Vec<i16>, bytes: &mut Vec<u8>) -> Result<(), AudioError> {
         quantized.clear();
-        quantize_block(samples, quantized)?;
-        // Statistics and bytes in separate passes over the block, which vectorise.
-        self.peak = quantized.iter().fold(self.peak, |peak, v| peak.max(v.unsigned_abs()));
-        self.clipped += quantized.iter().filter(|&&v| v == i16::MAX || v == i16::MIN).count() as u64;
+        let levels = quantize_block(samples, quantized)?;
+        self.peak = self.peak.max(levels.peak);
+        self.clipped += levels.clipped;
         self.hasher.update(le_bytes(quantized, bytes));
         (self.each)(quantized)?;
         self.frames += samples.len() as u64;
@@ -278,10 +299,26 @@ mod tests {
             );
         }
         values.retain(|x| x.is_finite());
-        let mut fast = Vec::new();
-        quantize_block(&values, &mut fast).unwrap();
-        for (value, fast) in values.iter().zip(fast) {
-            assert_eq!(fast, reference(*value), "{value:e}");
+        let expected: Vec<i16> = values.iter().map(|&value| reference(value)).collect();
+        let levels = BlockLevels {
+            peak: expected.iter().map(|v| v.unsigned_abs()).max().unwrap(),
+            clipped: expected.iter().filter(|&&v| v == i16::MAX || v == i16::MIN).count() as u64,
+        };
+        // In every vector form this CPU runs, the same samples and levels.
+        for path in crate::audio::resample::SimdPath::all_here() {
+            let mut fast = Vec::new();
+            assert_eq!(
+                widest::run_as(
+                    path,
+                    #[inline(always)]
+                    || quantize_and_measure(&values, &mut fast)
+                )
+                .unwrap(),
+                levels
+            );
+            for ((value, fast), expected) in values.iter().zip(fast).zip(&expected) {
+                assert_eq!(fast, *expected, "{value:e} ({})", path.name());
+            }
         }
         assert_eq!(
             quantize_block(&[0.5, f64::NAN], &mut Vec::new()).unwrap_err().to_string(),

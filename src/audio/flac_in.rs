@@ -9,7 +9,9 @@ pub struct FlacStream<R: Read = BufReader<File>> {
     reader: claxon::FlacReader<R>,
     sample_rate: u32,
     channels: u16,
-    scale: f64,
+    /// 2^-(bits - 1): a sample times this is the sample divided by 2^(bits - 1), exactly (a
+    /// power of two), and a multiplication costs less than a division.
+    unit: f64,
     total: Option<u64>,
     blocks: BlockBuffer,
     block_buffer: Vec<i32>,
@@ -69,13 +71,32 @@ impl<R: Read> FlacStream<R> {
         Ok(FlacStream {
             sample_rate: info.sample_rate,
             channels: info.channels as u16,
-            scale: (1u64 << (info.bits_per_sample - 1)) as f64,
+            unit: 1.0 / (1u64 << (info.bits_per_sample - 1)) as f64,
             total: info.samples,
             reader,
             blocks: BlockBuffer::default(),
             block_buffer: Vec::new(),
             decoded: 0,
         })
+    }
+}
+
+/// Appends the channel average of a block's samples (one slice per channel, equally long),
+/// scaled to [-1, 1): the sum in channel order, divided by the count, times `unit`. The mono
+/// and stereo loops over whole slices compute exactly that (a mono sum is the sample itself,
+/// and dividing by 1 changes nothing).
+#[inline(always)]
+fn push_block_mono(channels: &[&[i32]], unit: f64, pending: &mut Vec<f64>) {
+    match channels {
+        [mono] => pending.extend(mono.iter().map(|&s| s as f64 * unit)),
+        [left, right] => pending.extend(left.iter().zip(*right).map(|(&l, &r)| (l as f64 + r as f64) / 2.0 * unit)),
+        _ => {
+            let frames = channels.first().map_or(0, |channel| channel.len());
+            for i in 0..frames {
+                let sum: f64 = channels.iter().map(|channel| channel[i] as f64).sum();
+                pending.push(sum / channels.len() as f64 * unit);
+            }
+        }
     }
 }
 
@@ -101,26 +122,17 @@ impl<R: Read> BlockDecoder for FlacStream<R> {
             }
             Some(block) => {
                 self.decoded += block.duration() as u64;
-                // The channel average as a sum in channel order, divided by the count, then
-                // scaled; the mono and stereo loops over whole channel slices do exactly that (a
-                // mono sum is the sample itself, and dividing by 1 changes nothing).
-                let (channels, scale) = (block.channels(), self.scale);
-                match channels {
-                    1 => pending.extend(block.channel(0).iter().map(|&s| s as f64 / scale)),
-                    2 => pending.extend(
-                        block
-                            .channel(0)
-                            .iter()
-                            .zip(block.channel(1))
-                            .map(|(&l, &r)| (l as f64 + r as f64) / 2.0 / scale),
-                    ),
-                    _ => {
-                        for i in 0..block.duration() {
-                            let sum: f64 = (0..channels).map(|c| block.sample(c, i) as f64).sum();
-                            pending.push(sum / channels as f64 / scale);
-                        }
-                    }
+                // FLAC has at most 8 channels.
+                let mut channels: [&[i32]; 8] = [&[]; 8];
+                let count = (block.channels() as usize).min(8);
+                for (c, slice) in channels[..count].iter_mut().enumerate() {
+                    *slice = block.channel(c as u32);
                 }
+                let unit = self.unit;
+                super::widest::run(
+                    #[inline(always)]
+                    || push_block_mono(&channels[..count], unit, pending),
+                );
                 self.block_buffer = block.into_buffer();
             }
         }
@@ -209,6 +221,30 @@ mod tests {
                 let frame = &interleaved[i * channels as usize..(i + 1) * channels as usize];
                 let expected = frame.iter().map(|&s| s as f64).sum::<f64>() / channels as f64 / 32_768.0;
                 assert_eq!(value.to_bits(), expected.to_bits(), "{channels} channels, frame {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_vector_form_averages_and_scales_a_block_to_the_same_bits() {
+        let channel =
+            |seed: i32| -> Vec<i32> { (0..3_001).map(|i| (i * 7_919 + seed) % 16_777_216 - 8_388_608).collect() };
+        let samples: Vec<Vec<i32>> = (0..6).map(|c| channel(c * 104_729)).collect();
+        let unit = 1.0 / 8_388_608.0;
+        for count in [1, 2, 3, 6] {
+            let channels: Vec<&[i32]> = samples[..count].iter().map(Vec::as_slice).collect();
+            let expected: Vec<u64> = (0..3_001)
+                .map(|i| (channels.iter().map(|c| c[i] as f64).sum::<f64>() / count as f64 / 8_388_608.0).to_bits())
+                .collect();
+            for path in crate::audio::resample::SimdPath::all_here() {
+                let mut got = Vec::new();
+                crate::audio::widest::run_as(
+                    path,
+                    #[inline(always)]
+                    || push_block_mono(&channels, unit, &mut got),
+                );
+                let got: Vec<u64> = got.iter().map(|x| x.to_bits()).collect();
+                assert!(got == expected, "{count} channels, {}", path.name());
             }
         }
     }

@@ -156,7 +156,11 @@ impl FlacMemoryEncoder {
             return Ok(());
         }
         self.buffer.clear();
-        self.buffer.extend(samples.iter().map(|&s| s as i32));
+        let buffer = &mut self.buffer;
+        super::widest::run(
+            #[inline(always)]
+            || buffer.extend(samples.iter().map(|&s| s as i32)),
+        );
         // SAFETY: an active encoder; the buffer holds samples.len() frames of one channel.
         let ok = unsafe {
             flac::FLAC__stream_encoder_process_interleaved(self.encoder, self.buffer.as_ptr(), samples.len() as u32)

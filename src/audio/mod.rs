@@ -13,6 +13,7 @@ pub mod riff;
 pub mod segment;
 pub mod wav;
 pub mod webm;
+pub mod widest;
 
 pub use canonical::{convert_to_flac, convert_to_flac_bytes, ConvertedAudio, CANONICAL_RATE};
 pub use decode::{open_bytes, open_source, open_source_bytes};

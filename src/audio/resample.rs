@@ -463,7 +463,12 @@ impl To16k {
     /// Feeds input frames; appends every output frame that is ready.
     pub fn push(&mut self, input: &[f64], out: &mut Vec<f64>) -> Result<(), AudioError> {
         self.frames_in += input.len() as u64;
-        self.buffer.extend(input.iter().map(|&x| x as f32));
+        let buffer = &mut self.buffer;
+        super::widest::run_as(
+            self.path,
+            #[inline(always)]
+            || buffer.extend(input.iter().map(|&x| x as f32)),
+        );
         self.drain_ready(out, u64::MAX);
         Ok(())
     }

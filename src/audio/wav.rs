@@ -165,7 +165,9 @@ impl<R: Read + Seek> WavReader<R> {
     }
 }
 
-/// Decodes one little-endian sample to [-1, 1).
+/// Decodes one little-endian sample to [-1, 1): the definition [`push_mono`]'s loops are
+/// tested against.
+#[cfg(test)]
 fn sample_to_f64(encoding: SampleEncoding, bytes: &[u8]) -> f64 {
     match encoding {
         SampleEncoding::Unsigned8 => (bytes[0] as f64 - 128.0) / 128.0,
@@ -185,47 +187,70 @@ fn sample_to_f64(encoding: SampleEncoding, bytes: &[u8]) -> f64 {
 /// Decodes whole interleaved frames of `format` from `raw` and appends their channel average
 /// to `out`; a trailing partial frame is ignored (callers read whole frames).
 pub(crate) fn push_mono(format: &WavFormat, raw: &[u8], out: &mut Vec<f64>) {
-    // One loop per encoding, each with its decoder inlined: matching the encoding per sample
-    // cost more than the decoding itself. Every loop computes what sample_to_f64 does.
-    let encoding = format.encoding;
-    match encoding {
-        SampleEncoding::Unsigned8 => push_frames(format, raw, out, |s| sample_to_f64(SampleEncoding::Unsigned8, s)),
+    super::widest::run(
+        #[inline(always)]
+        || push_mono_loops(format, raw, out),
+    )
+}
+
+/// [`push_mono`]'s loops, inlined where [`super::widest`] compiles them.
+#[inline(always)]
+fn push_mono_loops(format: &WavFormat, raw: &[u8], out: &mut Vec<f64>) {
+    // One loop per encoding and channel count, each with its decoder inlined and its sizes
+    // known: matching the encoding per sample cost more than the decoding itself. Every loop
+    // computes what sample_to_f64 does.
+    let channels = format.channels;
+    match format.encoding {
+        SampleEncoding::Unsigned8 => push_frames(channels, raw, out, |[s]: [u8; 1]| (s as f64 - 128.0) / 128.0),
         SampleEncoding::SignedInt { bytes: 2 } => {
-            push_frames(format, raw, out, |s| i16::from_le_bytes([s[0], s[1]]) as f64 / 32_768.0)
+            push_frames(channels, raw, out, |s: [u8; 2]| i16::from_le_bytes(s) as f64 / 32_768.0)
         }
-        SampleEncoding::SignedInt { bytes: 3 } => {
-            push_frames(format, raw, out, |s| (i32::from_le_bytes([0, s[0], s[1], s[2]]) >> 8) as f64 / 8_388_608.0)
+        SampleEncoding::SignedInt { bytes: 3 } => push_frames(channels, raw, out, |[a, b, c]: [u8; 3]| {
+            // Sign-extend the 24-bit value through the top of an i32.
+            (i32::from_le_bytes([0, a, b, c]) >> 8) as f64 / 8_388_608.0
+        }),
+        SampleEncoding::SignedInt { .. } => {
+            push_frames(channels, raw, out, |s: [u8; 4]| i32::from_le_bytes(s) as f64 / 2_147_483_648.0)
         }
         SampleEncoding::Float { bytes: 4 } => {
-            push_frames(format, raw, out, |s| f32::from_le_bytes([s[0], s[1], s[2], s[3]]) as f64)
+            push_frames(channels, raw, out, |s: [u8; 4]| f32::from_le_bytes(s) as f64)
         }
-        _ => push_frames(format, raw, out, |s| sample_to_f64(encoding, s)),
+        SampleEncoding::Float { .. } => push_frames(channels, raw, out, f64::from_le_bytes),
     }
 }
 
+/// Appends the channel average of each whole frame of `channels` samples of `BYTES` bytes;
+/// a trailing partial frame is ignored (callers read whole frames).
 #[inline(always)]
-fn push_frames(format: &WavFormat, raw: &[u8], out: &mut Vec<f64>, decode: impl Fn(&[u8]) -> f64) {
-    let frame_bytes = format.frame_bytes();
-    let sample_bytes = format.bytes_per_sample();
-    out.reserve(raw.len() / frame_bytes);
-    if format.channels == 1 {
-        out.extend(raw.chunks_exact(frame_bytes).map(decode));
-        return;
-    }
-    if format.channels == 2 {
+fn push_frames<const BYTES: usize>(channels: u16, raw: &[u8], out: &mut Vec<f64>, decode: impl Fn([u8; BYTES]) -> f64) {
+    let sample = |bytes: &[u8]| decode(bytes.try_into().expect("BYTES bytes"));
+    match channels {
+        1 => append_frames(out, raw, BYTES, |frame| sample(frame)),
         // The sum below starts from −0.0, and −0.0 + a = a exactly: this is the same sum.
-        out.extend(
-            raw.chunks_exact(frame_bytes)
-                .map(|frame| (decode(&frame[..sample_bytes]) + decode(&frame[sample_bytes..])) / 2.0),
-        );
-        return;
+        2 => append_frames(out, raw, 2 * BYTES, |frame| (sample(&frame[..BYTES]) + sample(&frame[BYTES..])) / 2.0),
+        _ => {
+            let count = channels as f64;
+            // Downmix by averaging; summing in channel order keeps the result reproducible.
+            append_frames(out, raw, channels as usize * BYTES, |frame| {
+                frame.chunks_exact(BYTES).map(sample).sum::<f64>() / count
+            })
+        }
     }
-    let channels = format.channels as f64;
-    for frame in raw.chunks_exact(frame_bytes) {
-        // Downmix by averaging; summing in channel order keeps the result reproducible.
-        let sum: f64 = frame.chunks_exact(sample_bytes).map(&decode).sum();
-        out.push(sum / channels);
+}
+
+/// Appends `value(frame)` for each whole `frame_bytes`-byte frame of `raw`, in a plain loop
+/// (`Vec::extend` goes through an iterator fold that LLVM keeps out of line, and then out of
+/// the vector-compiled caller).
+#[inline(always)]
+fn append_frames(out: &mut Vec<f64>, raw: &[u8], frame_bytes: usize, value: impl Fn(&[u8]) -> f64) {
+    let frames = raw.len() / frame_bytes;
+    out.reserve(frames);
+    let start = out.len();
+    for (slot, frame) in out.spare_capacity_mut()[..frames].iter_mut().zip(raw.chunks_exact(frame_bytes)) {
+        slot.write(value(frame));
     }
+    // SAFETY: the loop initialised the first `frames` spare slots (`raw` holds that many frames).
+    unsafe { out.set_len(start + frames) };
 }
 
 impl<R: Read + Seek> PcmStream for WavReader<R> {
@@ -257,6 +282,7 @@ impl<R: Read + Seek> PcmStream for WavReader<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::audio::resample::SimdPath;
     use crate::fixtures::wav::{WavSpec, WavWriterOptions};
     use std::io::Cursor;
 
@@ -276,12 +302,19 @@ mod tests {
             SampleEncoding::SignedInt { bytes: 3 },
             SampleEncoding::SignedInt { bytes: 4 },
             SampleEncoding::Float { bytes: 4 },
+            SampleEncoding::Float { bytes: 8 },
         ];
-        for encoding in encodings {
+        for (encoding, path) in
+            encodings.into_iter().flat_map(|e| SimdPath::all_here().into_iter().map(move |p| (e, p)))
+        {
             for channels in [1u16, 2, 3, 6] {
                 let format = WavFormat { channels, sample_rate: 48_000, encoding };
                 let mut fast = Vec::new();
-                push_mono(&format, &raw, &mut fast);
+                crate::audio::widest::run_as(
+                    path,
+                    #[inline(always)]
+                    || push_mono_loops(&format, &raw, &mut fast),
+                );
                 let slow: Vec<f64> = raw
                     .chunks_exact(format.frame_bytes())
                     .map(|frame| {
@@ -290,7 +323,7 @@ mod tests {
                     })
                     .collect();
                 let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-                assert_eq!(bits(&fast), bits(&slow), "{encoding:?}, {channels} channels");
+                assert_eq!(bits(&fast), bits(&slow), "{encoding:?}, {channels} channels, {}", path.name());
             }
         }
     }
