@@ -99,8 +99,9 @@ impl super::Sink for Shards {
             write_split(out, &state.report.split, &records, &mut own).map(|_| own)
         };
         // Splits are independent: two at a time keep both cores busy at the end of a build.
+        // The pool has both threads even for one split: they read its FLAC files in parallel.
         let written: Vec<Result<StagedWrites, ParquetSinkError>> =
-            match rayon::ThreadPoolBuilder::new().num_threads(CONCURRENT_SPLITS.min(todo.len()).max(1)).build() {
+            match rayon::ThreadPoolBuilder::new().num_threads(CONCURRENT_SPLITS).build() {
                 Ok(pool) => pool.install(|| todo.par_iter().map(write_one).collect()),
                 Err(_) => todo.iter().map(write_one).collect(),
             };
