@@ -38,12 +38,13 @@ pub fn dedupe_across_splits(out: &Path, states: &mut [SplitState]) -> std::io::R
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::collection::split::SplitReport;
     use crate::record::{Emotion, Record};
 
-    fn record(split: &str, file_id: &str, source: &str) -> Record {
+    /// A record of `split` whose FLAC is `audio/<split>/<file_id>` (other tests use it too).
+    pub(in crate::build) fn record(split: &str, file_id: &str, source: &str) -> Record {
         Record {
             file_id: file_id.into(),
             audio: format!("audio/{split}/{file_id}"),
@@ -61,7 +62,7 @@ mod tests {
         }
     }
 
-    fn state(split: &str, records: Vec<Record>) -> SplitState {
+    pub(in crate::build) fn state(split: &str, records: Vec<Record>) -> SplitState {
         SplitState {
             flac_sha256: Default::default(),
             report: SplitReport { split: split.into(), built: records.len(), ..Default::default() },

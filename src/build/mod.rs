@@ -5,6 +5,7 @@ mod convert;
 mod dedupe;
 pub mod report;
 pub mod shard;
+mod shards_ahead;
 pub mod split;
 mod state;
 
@@ -223,6 +224,12 @@ pub fn run_build_with(options: &BuildOptions, recognizer: Option<&dyn Recognizer
         .build()
         .map_err(|source| BuildError::ThreadPool { jobs: options.jobs, source })?;
     remove_leftovers(&options.out)?;
+    // A shard run (`--shard`) writes no parquet; `merge` makes the collection. Kept states
+    // that cannot be read only mean fewer shards ahead (the end of the build reports them).
+    let mut shards_ahead = options.shard.is_none().then(|| {
+        let kept = load_states(&options.out).unwrap_or_default();
+        shards_ahead::ShardsAhead::start(&options.out, &kept, options.jobs)
+    });
     let mut facts = SplitRunFacts::default();
     let mut asr_facts = AsrRunFacts::default();
     let mut built = Vec::new();
@@ -264,6 +271,9 @@ pub fn run_build_with(options: &BuildOptions, recognizer: Option<&dyn Recognizer
             continue;
         }
         state::save(&options.out, &state)?;
+        if let Some(ahead) = &mut shards_ahead {
+            ahead.built(&state);
+        }
         built.push(entry.id.to_string());
         if options.strict && (!state.report.count_matches() || !state.report.rejects.is_empty()) {
             return Err(BuildError::Strict(format!(
@@ -309,6 +319,7 @@ pub fn run_build_with(options: &BuildOptions, recognizer: Option<&dyn Recognizer
         };
         return Ok(BuildOutcome { splits: shard_states, run, unknown_folders });
     }
+    let ready_shards = shards_ahead.map(shards_ahead::ShardsAhead::finish).unwrap_or_default();
     let mut states = load_states(&options.out)?;
     dedupe::dedupe_across_splits(&options.out, &mut states).map_err(BuildError::io(&options.out))?;
     let audio_seconds = states.iter().flat_map(|s| &s.records).map(|r| r.duration).sum();
@@ -335,6 +346,7 @@ pub fn run_build_with(options: &BuildOptions, recognizer: Option<&dyn Recognizer
         rebuilt: &built,
         manifests: &manifests,
         run: &run,
+        ready_shards: &ready_shards,
     })?;
     let splits = states.into_iter().filter(|s| built.contains(&s.report.split)).collect();
     Ok(BuildOutcome { splits, run, unknown_folders })

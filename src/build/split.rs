@@ -255,8 +255,7 @@ fn convert_units<'a>(
         Converter { paths, audio_folder, cache: &cache, progress: &progress, stopped: &AtomicBool::new(false) };
     // One unit per task: rayon's adaptive splitting would otherwise hand a thread a run of
     // units it works through alone while the other core idles at the end of the split.
-    let done: Vec<UnitOutcome> =
-        units.par_iter().with_max_len(1).map(|group| converter.convert_group(group)).collect();
+    let done: Vec<UnitOutcome> = units.par_iter().with_max_len(1).map(|group| converter.convert_group(group)).collect();
     progress.finish();
     let mut hashes = SourceHashes::new();
     let mut outcomes = Vec::with_capacity(labelled);

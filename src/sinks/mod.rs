@@ -53,6 +53,8 @@ pub struct Collection<'a> {
     /// The manifest of every split in `states`.
     pub manifests: &'a [Manifest],
     pub run: &'a RunFacts,
+    /// Parquet shards already staged for some splits (empty when none were).
+    pub ready_shards: &'a parquet::ReadyShards,
 }
 
 impl Collection<'_> {

@@ -94,9 +94,11 @@ impl super::Sink for Shards {
             })
             .collect();
         let write_one = |state: &&crate::collection::split::SplitState| {
-            let records: Vec<&Record> = state.records.iter().collect();
-            let mut own = StagedWrites::default();
-            write_split(out, &state.report.split, &records, &mut own).map(|_| own)
+            // Written while later splits converted, from the records the split has now.
+            if let Some(ready) = collection.ready_shards.take(&state.report.split, &state.records) {
+                return Ok(ready);
+            }
+            stage_split_shards(out, &state.report.split, &state.records)
         };
         // Splits are independent: two at a time keep both cores busy at the end of a build.
         // The pool has both threads even for one split: they read its FLAC files in parallel.
@@ -110,6 +112,39 @@ impl super::Sink for Shards {
             staged.absorb(split);
         }
         Ok(())
+    }
+}
+
+/// Stages the shards of one split (its records sorted by file_id) in a set of their own.
+pub fn stage_split_shards(out: &Path, split: &str, records: &[Record]) -> Result<StagedWrites, ParquetSinkError> {
+    let records: Vec<&Record> = records.iter().collect();
+    let mut own = StagedWrites::default();
+    write_split(out, split, &records, &mut own).map(|_| own)
+}
+
+/// Shards staged before the sinks run (by `build`, while later splits converted), each with
+/// the records it was written from.
+#[derive(Debug, Default)]
+pub struct ReadyShards {
+    splits: std::sync::Mutex<std::collections::HashMap<String, (Vec<Record>, StagedWrites)>>,
+}
+
+impl ReadyShards {
+    /// Keeps a split's staged shards and the records they hold.
+    pub fn insert(&self, split: &str, records: Vec<Record>, staged: StagedWrites) {
+        self.lock().insert(split.to_string(), (records, staged));
+    }
+
+    /// The staged shards of `split` if they hold exactly `records`; otherwise none, and the
+    /// staged files are deleted (their temporary names are the ones a new write uses).
+    pub fn take(&self, split: &str, records: &[Record]) -> Option<StagedWrites> {
+        let (held, staged) = self.lock().remove(split)?;
+        (held == records).then_some(staged)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, (Vec<Record>, StagedWrites)>> {
+        // A panic elsewhere cannot leave the map half-changed: every change is one call.
+        self.splits.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
