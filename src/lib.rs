@@ -24,6 +24,7 @@
 
 #![warn(missing_debug_implementations)]
 
+pub mod allocator;
 pub mod audio;
 pub mod audit;
 pub mod build;
