@@ -7,7 +7,7 @@
 //! either way, this only moves work off the end of the build.
 use crate::collection::split::SplitState;
 use crate::record::Record;
-use crate::sinks::parquet::{stage_split_shards, ReadyShards};
+use crate::sinks::parquet::{stage_split_shards, ReadyShards, CONCURRENT_SPLITS};
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::sync::mpsc::{channel, Sender};
@@ -96,7 +96,8 @@ fn write_ahead(out: &Path, ready: &ReadyShards, job: Job) {
     if crate::interrupt::requested().is_some() {
         return;
     }
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build();
+    // As many threads as the shards sink's pool: they read the split's FLAC files in parallel.
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(CONCURRENT_SPLITS).build();
     let staged = match pool {
         Ok(pool) => pool.install(|| stage_split_shards(out, &job.split, &job.records)),
         Err(_) => stage_split_shards(out, &job.split, &job.records),

@@ -78,9 +78,11 @@ pub fn split_shard_bytes(out: &Path, split: &str, staged: &StagedWrites) -> u64 
 #[derive(Debug)]
 pub struct Shards;
 
-/// How many splits' shards are written at once. Each writer holds up to a row group (~100 MB
-/// of FLAC) about twice over while it is encoded, so this, not `--jobs`, bounds the memory.
-const CONCURRENT_SPLITS: usize = 2;
+/// How many splits' shards are written at once, and the threads that read one split's FLAC
+/// files (here and for shards written ahead, build/shards_ahead.rs). Each writer holds up to a
+/// row group (~100 MB of FLAC) about twice over while it is encoded, so this, not `--jobs`,
+/// bounds the memory.
+pub const CONCURRENT_SPLITS: usize = 2;
 
 impl super::Sink for Shards {
     fn write(&self, collection: &super::Collection, staged: &mut StagedWrites) -> Result<(), super::SinkError> {
