@@ -6,6 +6,7 @@
 //!   adapters list what a raw download holds (no audio decoding)
 //! - [`fetch`], [`scan`]: getting the raw downloads, and checking a raw tree before a build
 //! - [`audio`]: decode, resample, quantise, hash and FLAC-encode one item
+//! - [`read_ahead`]: source files read into the page cache before a scan or conversion needs them
 //! - [`collection`]: the collection's data (records, split states, run facts) that build,
 //!   transcribe and sinks stand on
 //! - [`build`]: the pipeline — scan, parallel conversion, dedupe, resume, reports
@@ -46,6 +47,7 @@ pub mod manifest;
 pub mod new_corpus;
 pub mod progress;
 pub mod publish;
+pub mod read_ahead;
 /// The record of one sample, used by nearly every module (kept at its short path).
 pub use collection::record;
 pub mod scan;

@@ -9,6 +9,7 @@ use crate::collection::split::{Duplicate, DuplicateKind, SourceFile, SplitReport
 use crate::corpora::{CorpusEntry, Reject, SourceItem};
 use crate::manifest::Manifest;
 use crate::progress::Progress;
+use crate::read_ahead::with_read_ahead;
 use crate::record::{Emotion, Record, TranscriptionSource};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -253,9 +254,20 @@ fn convert_units<'a>(
     let progress = Progress::items(split, labelled as u64, "samples", job.quiet);
     let converter =
         Converter { paths, audio_folder, cache: &cache, progress: &progress, stopped: &AtomicBool::new(false) };
+    let files: Vec<PathBuf> = units.iter().map(|unit| paths.path(unit[0].item.location.file())).collect();
     // One unit per task: rayon's adaptive splitting would otherwise hand a thread a run of
     // units it works through alone while the other core idles at the end of the split.
-    let done: Vec<UnitOutcome> = units.par_iter().with_max_len(1).map(|group| converter.convert_group(group)).collect();
+    let done: Vec<UnitOutcome> = with_read_ahead(&files, |read_ahead| {
+        units
+            .par_iter()
+            .enumerate()
+            .with_max_len(1)
+            .map(|(unit, group)| {
+                read_ahead.starting(unit);
+                converter.convert_group(group)
+            })
+            .collect()
+    });
     progress.finish();
     let mut hashes = SourceHashes::new();
     let mut outcomes = Vec::with_capacity(labelled);

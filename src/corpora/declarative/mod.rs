@@ -14,6 +14,7 @@ pub mod template;
 
 use super::{require_folder, AudioLocation, Corpus, Reject, Scan, ScanError, SourceItem};
 use crate::manifest::{Manifest, ManifestError};
+use crate::read_ahead::ListReadAhead;
 use crate::record::Gender;
 use compile::{Compiled, Condition};
 use files::AudioFile;
@@ -102,6 +103,11 @@ fn scan_with(root: &Path, manifest: &Manifest, adapter: &Compiled) -> Result<Sca
     // Files that reached the grammar, and those it matched: none of many is a manifest mistake.
     let (mut tried, mut named) = (0, 0);
     let mut example = None;
+    // The sidecars are read one at a time below: in a cold tree each would be a wait for the
+    // disk, so they are asked for ahead, several at once.
+    let sidecars =
+        listing.audio.iter().filter_map(|file| Some(root.join(&file.folder_path).join(sidecar_name(adapter, file)?)));
+    let _sidecars_ahead = ListReadAhead::start(sidecars.collect());
     for file in &listing.audio {
         let row = match rows.as_mut() {
             Some(rows) => match rows.by_key.remove(&file.relative) {
@@ -312,6 +318,11 @@ fn item_of(scope: &FileScope) -> Result<SourceItem, String> {
     })
 }
 
+/// The name of a file's sidecar (in its folder), when the adapter has one.
+fn sidecar_name(adapter: &Compiled, file: &AudioFile) -> Option<String> {
+    adapter.sidecar.as_ref().map(|sidecar| format!("{}.{}", file.stem, sidecar.extension))
+}
+
 /// The values of one file: its path, the groups of its name, its table row, its sidecar.
 struct FileScope<'a> {
     root: &'a Path,
@@ -344,7 +355,7 @@ impl<'a> FileScope<'a> {
     }
 
     fn sidecar_file(&self) -> Option<String> {
-        self.adapter.sidecar.as_ref().map(|sidecar| format!("{}.{}", self.file.stem, sidecar.extension))
+        sidecar_name(self.adapter, self.file)
     }
 
     /// The sidecar's text, BOM removed and white space collapsed; the error is the reject reason.
