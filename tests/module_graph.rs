@@ -80,6 +80,7 @@ fn the_layers_of_the_design_hold() {
     let graph = module_graph();
     let uses = |module: &str| graph.get(module).cloned().unwrap_or_default();
     assert!(uses("collection").is_empty(), "the collection's data stands on nothing: {:?}", uses("collection"));
+    assert!(uses("read_ahead").is_empty(), "read-ahead, used by corpora and build, stands on nothing");
     for module in ["sinks", "transcribe", "collection", "corpora", "manifest", "audio"] {
         assert!(!uses(module).contains("build"), "{module} must not import build: {:?}", uses(module));
     }
