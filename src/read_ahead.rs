@@ -4,7 +4,7 @@
 //! A rebuild reads its raw tree cold (tens of GB that are not in the page cache), and each
 //! conversion thread reads a work unit's file whole before it can hash and decode it: without
 //! read-ahead every file is a wait for the disk with the core idle (`scripts/bench`'s tree,
-//! cold: 4.4–4.7 s against 3.6–4.0 s warm). [`with_read_ahead`] runs a thread that asks for
+//! cold: 4.4–5.6 s against 3.6–4.3 s warm). [`with_read_ahead`] runs a thread that asks for
 //! the files of the units after those starting (`posix_fadvise(WILLNEED)` queues the reads
 //! and returns); [`ListReadAhead`] asks for a whole list, several files at a time, while a
 //! scan reads them in order (sidecar transcripts: one small file per sample). Only hints: a
@@ -18,7 +18,7 @@ use std::sync::Arc;
 /// Units read ahead of a unit a thread starts. Threads work through runs of adjacent units
 /// (rayon splits the list in halves and each thread goes through its part in order), so the
 /// next units are mostly the ones that thread starts next.
-pub const UNITS_AHEAD: usize = 16;
+const UNITS_AHEAD: usize = 16;
 
 /// Bytes of a file asked for at most, so that many threads reading ahead in a corpus of
 /// videos do not fill the page cache with files they reach much later. Clips are smaller;
