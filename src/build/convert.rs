@@ -66,7 +66,6 @@ pub struct UnitOutcome<'a> {
 
 /// Everything a conversion needs to know about the split.
 pub struct Converter<'a> {
-    pub paths: &'a crate::corpora::walk::SourcePaths,
     pub audio_folder: &'a Path,
     pub cache: &'a ItemCache,
     pub progress: &'a Progress,
@@ -109,12 +108,12 @@ fn read_and_hash(path: &Path) -> (FileHash, Option<Vec<u8>>) {
 }
 
 impl Converter<'_> {
-    /// Hashes and converts one work unit (all items share a file when there is more than one);
-    /// returns the file's hash and each converted item's outcome with its index.
-    pub fn convert_group<'a>(&self, group: &[Pending<'a>]) -> UnitOutcome<'a> {
+    /// Hashes and converts one work unit (all items share a file when there is more than one)
+    /// whose file is on disk at `path`; returns the file's hash and each converted item's
+    /// outcome with its index.
+    pub fn convert_group<'a>(&self, group: &[Pending<'a>], path: &Path) -> UnitOutcome<'a> {
         let location = &group[0].item.location;
         let file = location.file();
-        let path = self.paths.path(file);
         let mut outcomes = Vec::with_capacity(group.len());
         if self.halted() {
             // The split ends in an error (an output failure or a signal); nothing more is read.
@@ -124,8 +123,8 @@ impl Converter<'_> {
             return UnitOutcome { file, hash: Err(std::io::Error::other("not read: the build stopped")), outcomes };
         }
         let (hash, mut bytes) = match location {
-            AudioLocation::File(_) => read_and_hash(&path),
-            _ => (crate::fsutil::sha256_file(&path), None),
+            AudioLocation::File(_) => read_and_hash(path),
+            _ => (crate::fsutil::sha256_file(path), None),
         };
         let Ok((source_sha, _)) = &hash else { return UnitOutcome { file, hash, outcomes } };
         let mut todo = Vec::new();
@@ -141,15 +140,15 @@ impl Converter<'_> {
             AudioLocation::File(_) => {
                 for job in &todo {
                     let stream = match bytes.take() {
-                        Some(bytes) => open_source_bytes(bytes, &path),
-                        None => open_source(&path),
+                        Some(bytes) => open_source_bytes(bytes, path),
+                        None => open_source(path),
                     };
                     let converted = stream.and_then(|mut stream| self.encode(stream.as_mut(), &job.key));
                     self.finish(&mut outcomes, job.pending, self.outcome(job, converted));
                 }
             }
-            AudioLocation::Segment { .. } => self.convert_segments(&path, &todo, &mut outcomes),
-            AudioLocation::TableRow { column, .. } => self.convert_rows(&path, column, &todo, &mut outcomes),
+            AudioLocation::Segment { .. } => self.convert_segments(path, &todo, &mut outcomes),
+            AudioLocation::TableRow { column, .. } => self.convert_rows(path, column, &todo, &mut outcomes),
         }
         UnitOutcome { file, hash, outcomes }
     }

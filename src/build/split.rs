@@ -252,8 +252,8 @@ fn convert_units<'a>(
         .collect();
     let labelled = units.iter().flat_map(|unit| unit.iter()).filter(|p| p.emotion.is_some()).count();
     let progress = Progress::items(split, labelled as u64, "samples", job.quiet);
-    let converter =
-        Converter { paths, audio_folder, cache: &cache, progress: &progress, stopped: &AtomicBool::new(false) };
+    let converter = Converter { audio_folder, cache: &cache, progress: &progress, stopped: &AtomicBool::new(false) };
+    // Each unit's file on disk: read ahead, then hashed and decoded by its unit.
     let files: Vec<PathBuf> = units.iter().map(|unit| paths.path(unit[0].item.location.file())).collect();
     // One unit per task: rayon's adaptive splitting would otherwise hand a thread a run of
     // units it works through alone while the other core idles at the end of the split.
@@ -264,7 +264,7 @@ fn convert_units<'a>(
             .with_max_len(1)
             .map(|(unit, group)| {
                 read_ahead.starting(unit);
-                converter.convert_group(group)
+                converter.convert_group(group, &files[unit])
             })
             .collect()
     });

@@ -21,7 +21,7 @@ use files::AudioFile;
 use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use template::{RenderError, Scope, Template};
 
 /// The adapter of every corpus described by its manifest.
@@ -105,8 +105,7 @@ fn scan_with(root: &Path, manifest: &Manifest, adapter: &Compiled) -> Result<Sca
     let mut example = None;
     // The sidecars are read one at a time below: in a cold tree each would be a wait for the
     // disk, so they are asked for ahead, several at once.
-    let sidecars =
-        listing.audio.iter().filter_map(|file| Some(root.join(&file.folder_path).join(sidecar_name(adapter, file)?)));
+    let sidecars = listing.audio.iter().filter_map(|file| sidecar_of(root, adapter, file).map(|(_, path)| path));
     let _sidecars_ahead = ListReadAhead::start(sidecars.collect());
     for file in &listing.audio {
         let row = match rows.as_mut() {
@@ -318,9 +317,11 @@ fn item_of(scope: &FileScope) -> Result<SourceItem, String> {
     })
 }
 
-/// The name of a file's sidecar (in its folder), when the adapter has one.
-fn sidecar_name(adapter: &Compiled, file: &AudioFile) -> Option<String> {
-    adapter.sidecar.as_ref().map(|sidecar| format!("{}.{}", file.stem, sidecar.extension))
+/// The name of a file's sidecar and its path (in the file's folder), when the adapter has one.
+fn sidecar_of(root: &Path, adapter: &Compiled, file: &AudioFile) -> Option<(String, PathBuf)> {
+    let name = format!("{}.{}", file.stem, adapter.sidecar.as_ref()?.extension);
+    let path = root.join(&file.folder_path).join(&name);
+    Some((name, path))
 }
 
 /// The values of one file: its path, the groups of its name, its table row, its sidecar.
@@ -355,15 +356,16 @@ impl<'a> FileScope<'a> {
     }
 
     fn sidecar_file(&self) -> Option<String> {
-        sidecar_name(self.adapter, self.file)
+        sidecar_of(self.root, self.adapter, self.file).map(|(name, _)| name)
     }
 
     /// The sidecar's text, BOM removed and white space collapsed; the error is the reject reason.
     fn read_sidecar(&self) -> Result<String, String> {
-        let (Some(sidecar), Some(name)) = (&self.adapter.sidecar, self.sidecar_file()) else {
+        let (Some(sidecar), Some((name, path))) =
+            (&self.adapter.sidecar, sidecar_of(self.root, self.adapter, self.file))
+        else {
             return Err("no [adapter.sidecar]".into());
         };
-        let path = self.root.join(&self.file.folder_path).join(&name);
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
