@@ -60,8 +60,15 @@ pub struct HashingWriter<W> {
     chunks: std::sync::mpsc::SyncSender<Vec<u8>>,
 }
 
+/// The most bytes one write passes on (and copies for the hasher). A shard's row group
+/// arrives as one write of up to ~100 MB; a copy that large would be fresh pages from the
+/// kernel every time (glibc maps anything above 32 MiB on its own, src/allocator.rs), each
+/// faulted in and cleared, while copies of 1 MiB reuse the heap's memory.
+const HASH_CHUNK: usize = 1 << 20;
+
 impl<W: Write> Write for HashingWriter<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let buf = &buf[..buf.len().min(HASH_CHUNK)];
         let written = self.inner.write(buf)?;
         self.chunks
             .send(buf[..written].to_vec())

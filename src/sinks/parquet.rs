@@ -100,7 +100,7 @@ impl super::Sink for Shards {
             if let Some(ready) = collection.ready_shards.take(&state.report.split, &state.records) {
                 return Ok(ready);
             }
-            stage_split_shards(out, &state.report.split, &state.records)
+            stage_split_shards(out, &state.report.split, &state.records, &mut Vec::new())
         };
         // Splits are independent: two at a time keep both cores busy at the end of a build.
         // The pool has both threads even for one split: they read its FLAC files in parallel.
@@ -118,10 +118,17 @@ impl super::Sink for Shards {
 }
 
 /// Stages the shards of one split (its records sorted by file_id) in a set of their own.
-pub fn stage_split_shards(out: &Path, split: &str, records: &[Record]) -> Result<StagedWrites, ParquetSinkError> {
+/// `spare` is memory for the audio column that a writer of several splits keeps from one to
+/// the next (see [`read_flac_column`]); any vector will do.
+pub fn stage_split_shards(
+    out: &Path,
+    split: &str,
+    records: &[Record],
+    spare: &mut Vec<u8>,
+) -> Result<StagedWrites, ParquetSinkError> {
     let records: Vec<&Record> = records.iter().collect();
     let mut own = StagedWrites::default();
-    write_split(out, split, &records, &mut own).map(|_| own)
+    stage_split(out, split, &records, LIMITS, &mut own, spare).map(|_| own)
 }
 
 /// Shards staged before the sinks run (by `build`, while later splits converted), each with
@@ -299,11 +306,16 @@ fn plan_shards<'a>(records: &[&'a Record], sizes: &[u64], limit: u64) -> Vec<Vec
 }
 
 /// The FLAC files of a row group as the `audio.bytes` column, read in parallel straight into
-/// the column's one buffer (their sizes are known): no copy per file, no second buffer.
-fn read_flac_column(out: &Path, group: &[(&Record, u64)]) -> std::io::Result<BinaryArray> {
+/// the column's one buffer (their sizes are known): no copy per file, no second buffer. The
+/// buffer is `spare`'s memory: a row group is tens of MB, which glibc maps afresh for every
+/// new vector (above 32 MiB, src/allocator.rs), each page then faulted in and cleared by the
+/// kernel; memory kept from the previous row group or split is already there.
+fn read_flac_column(out: &Path, group: &[(&Record, u64)], spare: Vec<u8>) -> std::io::Result<BinaryArray> {
     use std::io::Read;
     let sizes: Vec<usize> = group.iter().map(|(_, size)| *size as usize).collect();
-    let mut values = vec![0u8; sizes.iter().sum()];
+    let mut values = spare;
+    values.clear();
+    values.resize(sizes.iter().sum(), 0);
     let mut slices = Vec::with_capacity(group.len());
     let mut rest = values.as_mut_slice();
     for &size in &sizes {
@@ -324,6 +336,13 @@ fn read_flac_column(out: &Path, group: &[(&Record, u64)]) -> std::io::Result<Bin
     })?;
     let offsets = arrow::buffer::OffsetBuffer::from_lengths(sizes);
     Ok(BinaryArray::new(offsets, arrow::buffer::Buffer::from_vec(values), None))
+}
+
+/// The memory of a column [`read_flac_column`] made, once nothing else holds it (the batch
+/// written and dropped); an empty vector if something still does.
+fn take_back(column: BinaryArray) -> Vec<u8> {
+    let (_, values, _) = column.into_parts();
+    values.into_vec::<u8>().unwrap_or_default()
 }
 
 /// Splits a shard's records (in order) into row groups: a new group starts where the next
@@ -349,7 +368,7 @@ pub fn write_split(
     records: &[&Record],
     staged: &mut StagedWrites,
 ) -> Result<Vec<PathBuf>, ParquetSinkError> {
-    stage_split(out, split, records, LIMITS, staged)
+    stage_split(out, split, records, LIMITS, staged, &mut Vec::new())
 }
 
 /// Writes one split's shards with other limits (tests use small ones), in place.
@@ -360,7 +379,7 @@ pub fn write_split_with(
     limits: ShardLimits,
 ) -> Result<Vec<PathBuf>, ParquetSinkError> {
     let mut staged = StagedWrites::default();
-    let written = stage_split(out, split, records, limits, &mut staged)?;
+    let written = stage_split(out, split, records, limits, &mut staged, &mut Vec::new())?;
     staged.commit().map_err(|source| ParquetSinkError::Io { path: out.join("data"), source })?;
     Ok(written)
 }
@@ -373,6 +392,7 @@ fn stage_split(
     records: &[&Record],
     limits: ShardLimits,
     staged: &mut StagedWrites,
+    spare: &mut Vec<u8>,
 ) -> Result<Vec<PathBuf>, ParquetSinkError> {
     let data = out.join("data");
     std::fs::create_dir_all(&data).map_err(|source| ParquetSinkError::Io { path: data.clone(), source })?;
@@ -392,11 +412,14 @@ fn stage_split(
                 // Also as a top-level key, where readers that ignore the Arrow schema look.
                 writer.append_key_value_metadata(KeyValue::new("huggingface".to_string(), huggingface_metadata()));
                 for group in row_groups(shard, limits.row_group_bytes) {
-                    let audio = read_flac_column(out, group)?;
+                    let audio = read_flac_column(out, group, std::mem::take(spare))?;
                     let records: Vec<&Record> = group.iter().map(|(record, _)| *record).collect();
-                    let batch = batch(&records, audio).map_err(|e| std::io::Error::other(e.to_string()))?;
+                    let batch = batch(&records, audio.clone()).map_err(|e| std::io::Error::other(e.to_string()))?;
                     writer.write(&batch).map_err(to_io)?;
                     writer.flush().map_err(to_io)?;
+                    // The writer has encoded the rows: the column's memory serves the next group.
+                    drop(batch);
+                    *spare = take_back(audio);
                 }
                 writer.close().map_err(to_io)?;
                 Ok(())
