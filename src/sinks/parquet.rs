@@ -313,9 +313,16 @@ fn plan_shards<'a>(records: &[&'a Record], sizes: &[u64], limit: u64) -> Vec<Vec
 fn read_flac_column(out: &Path, group: &[(&Record, u64)], spare: Vec<u8>) -> std::io::Result<BinaryArray> {
     use std::io::Read;
     let sizes: Vec<usize> = group.iter().map(|(_, size)| *size as usize).collect();
+    let total = sizes.iter().sum();
+    // The bytes are overwritten by the reads: memory in use before is not cleared again, and
+    // new memory comes zeroed from the kernel page by page as it is first written (calloc),
+    // not from a pass of zeros ahead of the reads.
     let mut values = spare;
-    values.clear();
-    values.resize(sizes.iter().sum(), 0);
+    if values.capacity() >= total {
+        values.resize(total, 0);
+    } else {
+        values = vec![0u8; total];
+    }
     let mut slices = Vec::with_capacity(group.len());
     let mut rest = values.as_mut_slice();
     for &size in &sizes {
