@@ -368,16 +368,6 @@ fn row_groups<'s, 'r>(shard: &'s [(&'r Record, u64)], limit: u64) -> Vec<&'s [(&
     groups
 }
 
-/// Writes the shards of one split (records sorted by file_id) and removes its old shards.
-pub fn write_split(
-    out: &Path,
-    split: &str,
-    records: &[&Record],
-    staged: &mut StagedWrites,
-) -> Result<Vec<PathBuf>, ParquetSinkError> {
-    stage_split(out, split, records, LIMITS, staged, &mut Vec::new())
-}
-
 /// Writes one split's shards with other limits (tests use small ones), in place.
 pub fn write_split_with(
     out: &Path,
