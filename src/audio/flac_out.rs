@@ -161,10 +161,11 @@ impl FlacMemoryEncoder {
             #[inline(always)]
             || buffer.extend(samples.iter().map(|&s| s as i32)),
         );
-        // SAFETY: an active encoder; the buffer holds samples.len() frames of one channel.
-        let ok = unsafe {
-            flac::FLAC__stream_encoder_process_interleaved(self.encoder, self.buffer.as_ptr(), samples.len() as u32)
-        };
+        // The one channel's samples as libFLAC's array of channel buffers: `process` copies
+        // them into its frame in one memcpy, where `process_interleaved` moves them one by one.
+        let channels = [self.buffer.as_ptr()];
+        // SAFETY: an active encoder; the one channel buffer holds samples.len() samples.
+        let ok = unsafe { flac::FLAC__stream_encoder_process(self.encoder, channels.as_ptr(), samples.len() as u32) };
         if ok == 0 {
             return Err(AudioError::Output(format!("libFLAC failed to encode: {}", self.state())));
         }
