@@ -358,7 +358,7 @@ fn dots(path: SimdPath, x: &[f32], coefficients: &[f32], taps: usize, outputs: &
 /// apart): `W` at a time through `wide`, then `N` at a time through `narrow`, the rest one at
 /// a time through `one`. The more outputs per group, the fewer loads of the row per output,
 /// and a lone output is the slowest (its two or four sums wait on each add): eight at a time
-/// took ~9 % off the resampler's samples in a `bench` build against four, and the four after
+/// took ~8 % off the resampler's samples in a `bench` build against four, and the four after
 /// them keep the rows that have few outputs per drain (44.1 kHz: `up` is 160) off the lone
 /// path.
 #[cfg(target_arch = "x86_64")]

@@ -3,9 +3,9 @@
 //! memory follows the longest segment, not the recording (PAVOQUE's neutral FLAC is ~4.8 h).
 //!
 //! Decoded frames are kept in chunks shared by reference: a cut segment holds the chunks it
-//! spans instead of a copy of its frames (the copies, ~1 MB per PAVOQUE segment written to
-//! memory not touched before, were 2 % of a `bench` build's time and a fifth of its page
-//! faults), and a chunk is freed when the cutter and every segment holding it are done.
+//! spans instead of a copy of its frames (~1 MB per PAVOQUE segment; the copy was ~2 % of a
+//! `bench` build's profile samples, and `scripts/bench-pavoque` takes ~4 % fewer page faults
+//! without it), and a chunk is freed when the cutter and every segment holding it are done.
 use super::{AudioError, PcmStream};
 use std::collections::VecDeque;
 use std::sync::Arc;
