@@ -530,18 +530,12 @@ mod tests {
         std::fs::read(&path).unwrap()
     }
 
+    /// The error that decoding `bytes` ends in (opening included); decoding them whole fails
+    /// the test.
     fn error_of(bytes: &[u8]) -> String {
-        let mut stream = match FlacStream::new(std::io::Cursor::new(bytes.to_vec())) {
-            Ok(stream) => stream,
-            Err(error) => return error.to_string(),
-        };
-        let mut out = Vec::new();
-        loop {
-            match stream.read_mono(1_000, &mut out) {
-                Ok(0) => panic!("decoded {} frames without an error", out.len()),
-                Ok(_) => continue,
-                Err(error) => return error.to_string(),
-            }
+        match read_all_bytes(bytes) {
+            Ok(out) => panic!("decoded {} frames without an error", out.len()),
+            Err(error) => error.to_string(),
         }
     }
 
