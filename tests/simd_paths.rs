@@ -1,5 +1,6 @@
-//! The build's bytes do not depend on the vector form (of the resampler and of the decoding
-//! and quantising loops, src/audio/widest.rs): the same raw tree built with every form this
+//! The build's bytes do not depend on the vector form (of the resampler, of the decoding and
+//! quantising loops, src/audio/widest.rs, and of libFLAC's encoder routines, which a forced
+//! form limits, src/audio/flac_out.rs): the same raw tree built with every form this
 //! CPU runs (forced with CAMEO_SIMD) gives the same output, byte for byte. The unit tests
 //! compare the forms sample by sample; this checks that the whole pipeline, through the
 //! binary, agrees too, for every WAV sample format and channel layout and for FLAC sources.

@@ -13,6 +13,17 @@
 //! would save little anyway (`FLAC__cpu_info` runs at every init, not at allocation). The
 //! crate's flac-bound wrapper offers neither callbacks with seeking nor a raw handle, so this
 //! module calls libflac-sys (the library flac-bound builds and links) directly.
+//!
+//! libFLAC picks its own x86 routines at every init (plain C, SSE2 to SSE4.2, AVX2, FMA); the
+//! floating-point ones (the LPC autocorrelation) could in principle round differently and so
+//! choose other coefficients, changing the FLAC bytes with the CPU. A form forced with
+//! `CAMEO_SIMD` (resample.rs) therefore also limits libFLAC's: `portable` runs its plain C
+//! only, `avx` at most SSE4.2, `avx512` all it has, so tests/simd_paths.rs checks that
+//! libFLAC's routines agree byte for byte too (unforced, libFLAC uses all the CPU has). They
+//! do: `bench` and `short` (4,299 files) gave the same SHA256SUMS with all of libFLAC's x86
+//! routines and with none. (Its ARM NEON routines are chosen at compile time and are not
+//! covered by this.)
+use super::resample::SimdPath;
 use super::{AudioError, CANONICAL_RATE};
 use libflac_sys as flac;
 use std::os::raw::c_void;
@@ -79,6 +90,27 @@ unsafe extern "C" fn tell_callback(
     flac::FLAC__STREAM_ENCODER_TELL_STATUS_OK
 }
 
+// Exported by libFLAC (FLAC_API) for its own test suite and fuzzing, not declared in its public
+// headers, hence not in libflac-sys: before init, turns off the x86 instruction sets whose bits
+// are set (1 MMX, 2 SSE2, 4 SSSE3, 8 SSE4.1, 16 AVX2, 32 FMA, 64 SSE4.2). Present since FLAC
+// 1.4.0; libflac-sys builds 1.5.0.
+unsafe extern "C" {
+    fn FLAC__stream_encoder_disable_instruction_set(
+        encoder: *mut flac::FLAC__StreamEncoder,
+        value: flac::FLAC__bool,
+    ) -> flac::FLAC__bool;
+}
+
+/// The libFLAC instruction sets to turn off under a forced vector form: those beyond what the
+/// form itself may use (see the module comment).
+fn libflac_sets_off(path: SimdPath) -> flac::FLAC__bool {
+    match path {
+        SimdPath::Portable => 1 | 2 | 4 | 8 | 16 | 32 | 64,
+        SimdPath::Avx => 16 | 32,
+        SimdPath::Avx512 => 0,
+    }
+}
+
 /// A libFLAC encoder writing the collection's FLAC format into memory, reusable for one file
 /// after another: `start`, `write`…, `finish` (which hands back the file's bytes).
 pub struct FlacMemoryEncoder {
@@ -90,6 +122,8 @@ pub struct FlacMemoryEncoder {
     /// Whether a stream is started and not yet finished.
     active: bool,
     buffer: Vec<i32>,
+    /// libFLAC's instruction sets turned off for every file ([`libflac_sets_off`]).
+    sets_off: flac::FLAC__bool,
 }
 
 // SAFETY: the encoder and its sink are owned by this value alone and used from one thread at
@@ -98,12 +132,25 @@ unsafe impl Send for FlacMemoryEncoder {}
 
 impl FlacMemoryEncoder {
     pub fn new() -> Result<Self, AudioError> {
+        Self::with_path(SimdPath::forced().unwrap_or(SimdPath::Avx512))
+    }
+
+    /// An encoder whose libFLAC runs the routines allowed under `path` (`Avx512`: all it has;
+    /// tests compare them).
+    fn with_path(path: SimdPath) -> Result<Self, AudioError> {
         // SAFETY: a plain constructor; null means out of memory.
         let encoder = unsafe { flac::FLAC__stream_encoder_new() };
         if encoder.is_null() {
             return Err(AudioError::Output("libFLAC could not allocate an encoder".into()));
         }
-        Ok(FlacMemoryEncoder { encoder, used: false, sink: Box::default(), active: false, buffer: Vec::new() })
+        Ok(FlacMemoryEncoder {
+            encoder,
+            used: false,
+            sink: Box::default(),
+            active: false,
+            buffer: Vec::new(),
+            sets_off: libflac_sets_off(path),
+        })
     }
 
     /// Starts a new file; `expected_bytes` sizes the buffer (0 if unknown). A file still open
@@ -130,7 +177,8 @@ impl FlacMemoryEncoder {
                 && flac::FLAC__stream_encoder_set_bits_per_sample(encoder, 16) != 0
                 && flac::FLAC__stream_encoder_set_sample_rate(encoder, CANONICAL_RATE) != 0
                 && flac::FLAC__stream_encoder_set_compression_level(encoder, COMPRESSION_LEVEL) != 0
-                && flac::FLAC__stream_encoder_set_verify(encoder, 0) != 0;
+                && flac::FLAC__stream_encoder_set_verify(encoder, 0) != 0
+                && FLAC__stream_encoder_disable_instruction_set(encoder, self.sets_off) != 0;
             if !ok {
                 return Err(AudioError::Output(format!("libFLAC refused the settings: {}", self.state())));
             }
@@ -263,5 +311,36 @@ mod tests {
         encoder.start(0).unwrap();
         encoder.write(&[4, 5]).unwrap();
         assert!(encoder.finish().unwrap() == file_bytes(&[4, 5]));
+    }
+
+    /// Encodes `samples` with libFLAC limited to the routines allowed under `path`.
+    fn encoded_under(path: SimdPath, samples: &[i16]) -> Vec<u8> {
+        let mut encoder = FlacMemoryEncoder::with_path(path).unwrap();
+        encoder.start(0).unwrap();
+        encoder.write(samples).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    #[test]
+    fn libflac_plain_sse_and_avx2_fma_routines_write_the_same_bytes() {
+        // Turning a set off is safe on any CPU, so every x86 machine compares all three.
+        let quantised = |signal: Vec<f64>, gain: f64| -> Vec<i16> {
+            signal.iter().map(|x| (x * gain * 32_767.0).round().clamp(-32_768.0, 32_767.0) as i16).collect()
+        };
+        let speech = |seed: u64, seconds: f64| crate::fixtures::signal::speechlike(seed, CANONICAL_RATE, seconds);
+        let signals: Vec<(String, Vec<i16>)> = vec![
+            ("speech-like, 5 s".into(), quantised(speech(1, 5.0), 1.0)),
+            ("speech-like, quiet, 2.3 s".into(), quantised(speech(2, 2.3), 0.01)),
+            ("speech-like, clipped".into(), quantised(speech(3, 3.0), 8.0)),
+            ("white noise".into(), (0..50_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 16) as i16).collect()),
+            ("silence".into(), vec![0; 20_000]),
+            ("one sample".into(), vec![-7]),
+        ];
+        for (name, samples) in &signals {
+            let plain = encoded_under(SimdPath::Portable, samples);
+            for path in [SimdPath::Avx, SimdPath::Avx512] {
+                assert!(encoded_under(path, samples) == plain, "{name}: libFLAC under {path:?} differs from plain C");
+            }
+        }
     }
 }

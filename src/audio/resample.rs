@@ -170,17 +170,25 @@ impl SimdPath {
     /// fastest this CPU runs. Decided once per process.
     pub fn current() -> SimdPath {
         static CURRENT: OnceLock<SimdPath> = OnceLock::new();
-        *CURRENT.get_or_init(|| {
-            let fastest = *SimdPath::all_here().last().expect("the portable form runs everywhere");
-            let Ok(wanted) = std::env::var(SIMD_ENV) else { return fastest };
-            match SimdPath::all_here().into_iter().find(|path| path.name() == wanted) {
-                Some(path) => path,
-                None => {
-                    eprintln!("warning: {SIMD_ENV}={wanted} is not a form this CPU runs; using {}", fastest.name());
-                    fastest
-                }
+        *CURRENT.get_or_init(|| SimdPath::forced().unwrap_or_else(SimdPath::fastest_here))
+    }
+
+    /// The form `CAMEO_SIMD` forces, if it names one this CPU runs (warned once otherwise).
+    pub fn forced() -> Option<SimdPath> {
+        static FORCED: OnceLock<Option<SimdPath>> = OnceLock::new();
+        *FORCED.get_or_init(|| {
+            let wanted = std::env::var(SIMD_ENV).ok()?;
+            let path = SimdPath::all_here().into_iter().find(|path| path.name() == wanted);
+            if path.is_none() {
+                let fastest = SimdPath::fastest_here().name();
+                eprintln!("warning: {SIMD_ENV}={wanted} is not a form this CPU runs; using {fastest}");
             }
+            path
         })
+    }
+
+    fn fastest_here() -> SimdPath {
+        *SimdPath::all_here().last().expect("the portable form runs everywhere")
     }
 }
 
