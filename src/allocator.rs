@@ -5,7 +5,7 @@
 //! FLAC bytes, the parquet writer's pages), so each came as new pages, every page faulted
 //! in and cleared by the kernel. Both thresholds set high keep those buffers in the heap for
 //! reuse: page faults `bench` ~145,000 → 92,000–130,000, `short` 39,600 → 36,500, about 4 %
-//! of CPU time (README, throughput). Peak RSS grows by up to the trim threshold.
+//! of CPU time (docs/throughput.md). Peak RSS grows by up to the trim threshold.
 
 /// Allocations up to this size come from the heap (glibc's own cap for its dynamic threshold).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]

@@ -1,6 +1,6 @@
 //! FLAC decoding. Sources are decoded with libFLAC, the reference decoder, streamed frame by
 //! frame (long recordings never sit in memory): on a PAVOQUE-length recording it takes about
-//! 0.6 of claxon's time (README, throughput). libFLAC resynchronises after a damaged frame and
+//! 0.6 of claxon's time (docs/throughput.md). libFLAC resynchronises after a damaged frame and
 //! fills a lost one with silence, as a player should; a build must not, so the first error it
 //! reports ends the stream with that error. A build's own FLAC files are read back (`verify`,
 //! the evaluation runner) with claxon: a decoder independent of the libFLAC that wrote them.
