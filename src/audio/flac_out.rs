@@ -101,13 +101,13 @@ unsafe extern "C" {
     ) -> flac::FLAC__bool;
 }
 
-/// The libFLAC instruction sets to turn off under a forced vector form: those beyond what the
-/// form itself may use (see the module comment).
-fn libflac_sets_off(path: SimdPath) -> flac::FLAC__bool {
-    match path {
-        SimdPath::Portable => 1 | 2 | 4 | 8 | 16 | 32 | 64,
-        SimdPath::Avx => 16 | 32,
-        SimdPath::Avx512 => 0,
+/// The libFLAC instruction sets to turn off: under a forced vector form, those beyond what the
+/// form itself may use (see the module comment); unforced, none.
+fn libflac_sets_off(forced: Option<SimdPath>) -> flac::FLAC__bool {
+    match forced {
+        Some(SimdPath::Portable) => 1 | 2 | 4 | 8 | 16 | 32 | 64,
+        Some(SimdPath::Avx) => 16 | 32,
+        Some(SimdPath::Avx512) | None => 0,
     }
 }
 
@@ -132,12 +132,12 @@ unsafe impl Send for FlacMemoryEncoder {}
 
 impl FlacMemoryEncoder {
     pub fn new() -> Result<Self, AudioError> {
-        Self::with_path(SimdPath::forced().unwrap_or(SimdPath::Avx512))
+        Self::limited_to(SimdPath::forced())
     }
 
-    /// An encoder whose libFLAC runs the routines allowed under `path` (`Avx512`: all it has;
-    /// tests compare them).
-    fn with_path(path: SimdPath) -> Result<Self, AudioError> {
+    /// An encoder whose libFLAC runs the routines allowed under the `forced` form (tests
+    /// compare them).
+    fn limited_to(forced: Option<SimdPath>) -> Result<Self, AudioError> {
         // SAFETY: a plain constructor; null means out of memory.
         let encoder = unsafe { flac::FLAC__stream_encoder_new() };
         if encoder.is_null() {
@@ -149,7 +149,7 @@ impl FlacMemoryEncoder {
             sink: Box::default(),
             active: false,
             buffer: Vec::new(),
-            sets_off: libflac_sets_off(path),
+            sets_off: libflac_sets_off(forced),
         })
     }
 
@@ -315,7 +315,7 @@ mod tests {
 
     /// Encodes `samples` with libFLAC limited to the routines allowed under `path`.
     fn encoded_under(path: SimdPath, samples: &[i16]) -> Vec<u8> {
-        let mut encoder = FlacMemoryEncoder::with_path(path).unwrap();
+        let mut encoder = FlacMemoryEncoder::limited_to(Some(path)).unwrap();
         encoder.start(0).unwrap();
         encoder.write(samples).unwrap();
         encoder.finish().unwrap()
