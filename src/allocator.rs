@@ -33,7 +33,7 @@ fn arena_max() -> libc::c_int {
 
 /// Sets the thresholds and the arena count (glibc only; other C libraries keep their own
 /// behaviour). Called once, first thing in `main`, before other threads allocate.
-pub fn keep_large_buffers_in_the_heap() {
+pub fn keep_freed_memory_for_reuse() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only changes allocator parameters; called before any other thread runs.
     unsafe {

@@ -35,7 +35,7 @@ fn exit_on_parse_error(error: clap::Error) -> ! {
 }
 
 fn main() {
-    cameo::allocator::keep_large_buffers_in_the_heap();
+    cameo::allocator::keep_freed_memory_for_reuse();
     // A reader that closes early (`cameo stats DIR | head -1`) must not make a stray print!
     // panic with a backtrace: such a write ends the process quietly with status 0, as the
     // results it was asked for have been taken. Any other panic reports as usual.
