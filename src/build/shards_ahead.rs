@@ -7,7 +7,7 @@
 //! either way, this only moves work off the end of the build.
 use crate::collection::split::SplitState;
 use crate::record::Record;
-use crate::sinks::parquet::{stage_split_shards, ReadyShards, CONCURRENT_SPLITS};
+use crate::sinks::parquet::{stage_split_shards, ReadyShards};
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::sync::mpsc::{channel, Sender};
@@ -45,10 +45,8 @@ impl ShardsAhead {
         let worker = std::thread::Builder::new()
             .name("shards-ahead".into())
             .spawn(move || {
-                // The audio column's memory, kept from one split to the next.
-                let mut spare = Vec::new();
                 for job in received {
-                    write_ahead(&out, &shared, job, &mut spare);
+                    write_ahead(&out, &shared, job);
                 }
             })
             .ok();
@@ -94,17 +92,11 @@ impl Drop for ShardsAhead {
 
 /// Writes one split's shards into `ready`. A failure (a full disk, a signal) is left for the
 /// shards sink, which writes the split again and reports what goes wrong then.
-fn write_ahead(out: &Path, ready: &ReadyShards, job: Job, spare: &mut Vec<u8>) {
+fn write_ahead(out: &Path, ready: &ReadyShards, job: Job) {
     if crate::interrupt::requested().is_some() {
         return;
     }
-    // As many threads as the shards sink's pool: they read the split's FLAC files in parallel.
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(CONCURRENT_SPLITS).build();
-    let staged = match pool {
-        Ok(pool) => pool.install(|| stage_split_shards(out, &job.split, &job.records, spare)),
-        Err(_) => stage_split_shards(out, &job.split, &job.records, spare),
-    };
-    if let Ok(staged) = staged {
+    if let Ok(staged) = stage_split_shards(out, &job.split, &job.records) {
         ready.insert(&job.split, job.records, staged);
     }
 }
@@ -122,7 +114,6 @@ fn file_ids(records: &[Record]) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::build::dedupe::tests::{record, state};
-    use crate::sinks::parquet::stage_split_shards;
 
     /// A build folder holding a FLAC stand-in (any bytes go into a shard as they are) for
     /// each record.
@@ -179,23 +170,6 @@ mod tests {
             std::fs::read_dir(dir.path().join("data")).unwrap().flatten().map(|e| e.file_name()).collect();
         assert!(data.is_empty(), "staged files left behind: {data:?}");
         assert!(ready.take("a", &a.records).is_none(), "taken once at most");
-    }
-
-    #[test]
-    fn the_audio_column_memory_is_kept_and_never_shows_in_a_shard() {
-        let a = state("a", vec![record("a", "x.flac", "1.wav"), record("a", "y.flac", "2.wav")]);
-        let dir = folder_with_audio(&[&a]);
-        let audio_bytes: usize =
-            a.records.iter().map(|r| std::fs::metadata(dir.path().join(&r.audio)).unwrap().len() as usize).sum();
-        let mut spare = Vec::new();
-        stage_split_shards(dir.path(), "a", &a.records, &mut spare).unwrap().commit().unwrap();
-        let fresh = shard_bytes(dir.path(), "a");
-        assert!(spare.capacity() >= audio_bytes, "the column's memory did not come back");
-        // Memory holding other bytes (a larger split's audio) gives the same shard.
-        spare.clear();
-        spare.resize(3 * audio_bytes, 0xa5);
-        stage_split_shards(dir.path(), "a", &a.records, &mut spare).unwrap().commit().unwrap();
-        assert_eq!(shard_bytes(dir.path(), "a"), fresh);
     }
 
     #[test]

@@ -5,11 +5,14 @@
 //! Writer settings are fixed (they are part of the output's bytes): a new shard past ~500 MB
 //! of audio, a new row group past ~100 MB, the audio bytes stored uncompressed (FLAC does not
 //! compress further) without statistics or dictionary, other columns Snappy-compressed.
+mod audio_pages;
+
 use crate::fsutil::StagedWrites;
 use crate::record::Record;
-use arrow::array::{ArrayRef, BinaryArray, Float32Array, StringArray, StructArray};
+use arrow::array::{ArrayRef, Float32Array, StringArray, StructArray};
 use arrow::datatypes::{DataType, Field, Fields, Schema};
 use arrow::record_batch::RecordBatch;
+use parquet::arrow::arrow_writer::ArrowWriterOptions;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::metadata::KeyValue;
@@ -78,10 +81,8 @@ pub fn split_shard_bytes(out: &Path, split: &str, staged: &StagedWrites) -> u64 
 #[derive(Debug)]
 pub struct Shards;
 
-/// How many splits' shards are written at once, and the threads that read one split's FLAC
-/// files (here and for shards written ahead, build/shards_ahead.rs). Each writer holds up to a
-/// row group (~100 MB of FLAC) about twice over while it is encoded, so this, not `--jobs`,
-/// bounds the memory.
+/// How many splits' shards the sink writes at once. A writer holds about a page of FLAC
+/// bytes at a time (audio_pages.rs), whatever the row group's size.
 pub const CONCURRENT_SPLITS: usize = 2;
 
 impl super::Sink for Shards {
@@ -100,10 +101,9 @@ impl super::Sink for Shards {
             if let Some(ready) = collection.ready_shards.take(&state.report.split, &state.records) {
                 return Ok(ready);
             }
-            stage_split_shards(out, &state.report.split, &state.records, &mut Vec::new())
+            stage_split_shards(out, &state.report.split, &state.records)
         };
         // Splits are independent: two at a time keep both cores busy at the end of a build.
-        // The pool has both threads even for one split: they read its FLAC files in parallel.
         let written: Vec<Result<StagedWrites, ParquetSinkError>> =
             match rayon::ThreadPoolBuilder::new().num_threads(CONCURRENT_SPLITS).build() {
                 Ok(pool) => pool.install(|| todo.par_iter().map(write_one).collect()),
@@ -118,17 +118,10 @@ impl super::Sink for Shards {
 }
 
 /// Stages the shards of one split (its records sorted by file_id) in a set of their own.
-/// `spare` is memory for the audio column that a writer of several splits keeps from one to
-/// the next (see [`read_flac_column`]); any vector will do.
-pub fn stage_split_shards(
-    out: &Path,
-    split: &str,
-    records: &[Record],
-    spare: &mut Vec<u8>,
-) -> Result<StagedWrites, ParquetSinkError> {
+pub fn stage_split_shards(out: &Path, split: &str, records: &[Record]) -> Result<StagedWrites, ParquetSinkError> {
     let records: Vec<&Record> = records.iter().collect();
     let mut own = StagedWrites::default();
-    stage_split(out, split, &records, LIMITS, &mut own, spare).map(|_| own)
+    stage_split(out, split, &records, LIMITS, &mut own).map(|_| own)
 }
 
 /// Shards staged before the sinks run (by `build`, while later splits converted), each with
@@ -166,8 +159,14 @@ pub fn schema_with_metadata() -> Schema {
 
 /// The columns, in the reference order.
 pub fn schema() -> Schema {
+    columns(DataType::Binary)
+}
+
+/// The columns with `audio.bytes` of type `bytes`: `binary` in the shards, a view type in
+/// the batches a build gives the writer (audio_pages.rs).
+fn columns(bytes: DataType) -> Schema {
     let string = |name: &str, nullable: bool| Field::new(name, DataType::Utf8, nullable);
-    let audio = Fields::from(vec![Field::new("bytes", DataType::Binary, true), string("path", true)]);
+    let audio = Fields::from(vec![Field::new("bytes", bytes, true), string("path", true)]);
     Schema::new(vec![
         string("file_id", false),
         Field::new("audio", DataType::Struct(audio), true),
@@ -257,21 +256,25 @@ pub fn audio_sizes(out: &Path, records: &[&Record]) -> Result<Vec<u64>, ParquetS
         .collect()
 }
 
-fn batch(records: &[&Record], audio: BinaryArray) -> Result<RecordBatch, arrow::error::ArrowError> {
+/// A row group's batch with `audio` as its `audio.bytes` column (in a build, as
+/// [`audio_pages::placeholder_column`] makes it). The writer encodes by the shard's schema,
+/// [`schema_with_metadata`]; the batch's own schema only describes its arrays.
+fn batch(records: &[&Record], audio: ArrayRef) -> Result<RecordBatch, arrow::error::ArrowError> {
     let strings = |get: &dyn Fn(&Record) -> Option<&str>| -> ArrayRef {
         Arc::new(records.iter().map(|r| get(r)).collect::<StringArray>())
     };
-    let audio_fields = match schema().field(1).data_type() {
+    let schema = Arc::new(columns(audio.data_type().clone()));
+    let audio_fields = match schema.field(1).data_type() {
         DataType::Struct(fields) => fields.clone(),
         _ => unreachable!("audio is a struct"),
     };
     let audio_column = StructArray::try_new(
         audio_fields,
-        vec![Arc::new(audio), Arc::new(records.iter().map(|r| Some(r.file_id.as_str())).collect::<StringArray>())],
+        vec![audio, Arc::new(records.iter().map(|r| Some(r.file_id.as_str())).collect::<StringArray>())],
         None,
     )?;
     RecordBatch::try_new(
-        Arc::new(schema_with_metadata()),
+        schema,
         vec![
             strings(&|r| Some(&r.file_id)),
             Arc::new(audio_column),
@@ -305,53 +308,6 @@ fn plan_shards<'a>(records: &[&'a Record], sizes: &[u64], limit: u64) -> Vec<Vec
     shards
 }
 
-/// The FLAC files of a row group as the `audio.bytes` column, read in parallel straight into
-/// the column's one buffer (their sizes are known): no copy per file, no second buffer. The
-/// buffer is `spare`'s memory: a row group is tens of MB, which glibc maps afresh for every
-/// new vector (above 32 MiB, src/allocator.rs), each page then faulted in and cleared by the
-/// kernel; memory kept from the previous row group or split is already there.
-fn read_flac_column(out: &Path, group: &[(&Record, u64)], spare: Vec<u8>) -> std::io::Result<BinaryArray> {
-    use std::io::Read;
-    let sizes: Vec<usize> = group.iter().map(|(_, size)| *size as usize).collect();
-    let total = sizes.iter().sum();
-    // The bytes are overwritten by the reads: memory in use before is not cleared again, and
-    // new memory comes zeroed from the kernel page by page as it is first written (calloc),
-    // not from a pass of zeros ahead of the reads.
-    let mut values = spare;
-    if values.capacity() >= total {
-        values.resize(total, 0);
-    } else {
-        values = vec![0u8; total];
-    }
-    let mut slices = Vec::with_capacity(group.len());
-    let mut rest = values.as_mut_slice();
-    for &size in &sizes {
-        let (slice, tail) = rest.split_at_mut(size);
-        slices.push(slice);
-        rest = tail;
-    }
-    group.par_iter().zip(slices).try_for_each(|((record, _), slice)| {
-        let path = out.join(&record.audio);
-        let named = |error: std::io::Error| std::io::Error::new(error.kind(), format!("{}: {error}", path.display()));
-        let mut file = std::fs::File::open(&path).map_err(named)?;
-        file.read_exact(slice).map_err(named)?;
-        // The size was taken when the shards were planned; a file that changed since is an error.
-        if file.read(&mut [0u8; 1]).map_err(named)? != 0 {
-            return Err(std::io::Error::other(format!("{}: changed while the shard was written", path.display())));
-        }
-        Ok(())
-    })?;
-    let offsets = arrow::buffer::OffsetBuffer::from_lengths(sizes);
-    Ok(BinaryArray::new(offsets, arrow::buffer::Buffer::from_vec(values), None))
-}
-
-/// The memory of a column [`read_flac_column`] made, once nothing else holds it (the batch
-/// written and dropped); an empty vector if something still does.
-fn take_back(column: BinaryArray) -> Vec<u8> {
-    let (_, values, _) = column.into_parts();
-    values.into_vec::<u8>().unwrap_or_default()
-}
-
 /// Splits a shard's records (in order) into row groups: a new group starts where the next
 /// record's audio would take the group past `limit` bytes.
 fn row_groups<'s, 'r>(shard: &'s [(&'r Record, u64)], limit: u64) -> Vec<&'s [(&'r Record, u64)]> {
@@ -376,9 +332,50 @@ pub fn write_split_with(
     limits: ShardLimits,
 ) -> Result<Vec<PathBuf>, ParquetSinkError> {
     let mut staged = StagedWrites::default();
-    let written = stage_split(out, split, records, limits, &mut staged, &mut Vec::new())?;
+    let written = stage_split(out, split, records, limits, &mut staged)?;
     staged.commit().map_err(|source| ParquetSinkError::Io { path: out.join("data"), source })?;
     Ok(written)
+}
+
+/// Writes one shard into `file`, a row group at a time, each FLAC file read as the page that
+/// holds it is written (audio_pages.rs).
+fn write_shard<W: std::io::Write + Send>(
+    file: W,
+    out: &Path,
+    shard: &[(&Record, u64)],
+    row_group_bytes: u64,
+) -> std::io::Result<()> {
+    let pages = Arc::new(audio_pages::AudioPagesFactory::default());
+    let options = ArrowWriterOptions::new()
+        .with_properties(writer_properties())
+        .with_page_store_factory(Arc::clone(&pages) as Arc<dyn parquet::arrow::arrow_writer::PageStoreFactory>);
+    let mut writer =
+        ArrowWriter::try_new_with_options(file, Arc::new(schema_with_metadata()), options).map_err(parquet_to_io)?;
+    // Also as a top-level key, where readers that ignore the Arrow schema look.
+    writer.append_key_value_metadata(KeyValue::new("huggingface".to_string(), huggingface_metadata()));
+    for group in row_groups(shard, row_group_bytes) {
+        let files: Vec<audio_pages::AudioFile> =
+            group.iter().map(|(record, size)| (out.join(&record.audio), *size)).collect();
+        let records: Vec<&Record> = group.iter().map(|(record, _)| *record).collect();
+        let audio = audio_pages::placeholder_column(&files).map_err(std::io::Error::other)?;
+        let batch = batch(&records, audio).map_err(std::io::Error::other)?;
+        pages.add_row_group(files);
+        writer.write(&batch).map_err(parquet_to_io)?;
+        writer.flush().map_err(parquet_to_io)?;
+    }
+    writer.close().map_err(parquet_to_io)?;
+    Ok(())
+}
+
+/// A parquet error as an I/O error; one from reading a FLAC file (audio_pages.rs) as it was.
+fn parquet_to_io(error: parquet::errors::ParquetError) -> std::io::Error {
+    match error {
+        parquet::errors::ParquetError::External(error) => match error.downcast::<std::io::Error>() {
+            Ok(error) => *error,
+            Err(error) => std::io::Error::other(error.to_string()),
+        },
+        error => std::io::Error::other(error.to_string()),
+    }
 }
 
 /// Stages one split's shards, and the removal of shards an earlier build wrote with another
@@ -389,7 +386,6 @@ fn stage_split(
     records: &[&Record],
     limits: ShardLimits,
     staged: &mut StagedWrites,
-    spare: &mut Vec<u8>,
 ) -> Result<Vec<PathBuf>, ParquetSinkError> {
     let data = out.join("data");
     std::fs::create_dir_all(&data).map_err(|source| ParquetSinkError::Io { path: data.clone(), source })?;
@@ -401,26 +397,7 @@ fn stage_split(
         let path = data.join(shard_file_name(split, index, count));
         let write_error = |message: String| ParquetSinkError::Write { path: path.clone(), message };
         staged
-            .write_with(&path, |file| {
-                let to_io = |error: parquet::errors::ParquetError| std::io::Error::other(error.to_string());
-                let mut writer =
-                    ArrowWriter::try_new(file, Arc::new(schema_with_metadata()), Some(writer_properties()))
-                        .map_err(to_io)?;
-                // Also as a top-level key, where readers that ignore the Arrow schema look.
-                writer.append_key_value_metadata(KeyValue::new("huggingface".to_string(), huggingface_metadata()));
-                for group in row_groups(shard, limits.row_group_bytes) {
-                    let audio = read_flac_column(out, group, std::mem::take(spare))?;
-                    let records: Vec<&Record> = group.iter().map(|(record, _)| *record).collect();
-                    let batch = batch(&records, audio.clone()).map_err(|e| std::io::Error::other(e.to_string()))?;
-                    writer.write(&batch).map_err(to_io)?;
-                    writer.flush().map_err(to_io)?;
-                    // The writer has encoded the rows: the column's memory serves the next group.
-                    drop(batch);
-                    *spare = take_back(audio);
-                }
-                writer.close().map_err(to_io)?;
-                Ok(())
-            })
+            .write_with(&path, |file| write_shard(file, out, shard, limits.row_group_bytes))
             .map_err(|error| write_error(error.to_string()))?;
         written.push(path);
     }
@@ -434,4 +411,122 @@ fn stage_split(
         }
     }
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::collection::record::{Emotion, Gender};
+
+    /// A record of `split` whose FLAC stand-in (any bytes go into a shard as they are) holds
+    /// `size` bytes; the other columns vary with `index`.
+    fn record_with_file(out: &Path, index: usize, size: usize) -> (Record, u64) {
+        let file_id = format!("{index:064x}.flac");
+        let audio = format!("audio/s/{file_id}");
+        std::fs::create_dir_all(out.join("audio/s")).unwrap();
+        let bytes: Vec<u8> = (0..size).map(|i| (i * 31 + index * 7) as u8).collect();
+        std::fs::write(out.join(&audio), bytes).unwrap();
+        let record = Record {
+            file_id,
+            audio,
+            emotion: [Emotion::Anger, Emotion::Neutral][index % 2],
+            transcription: (!index.is_multiple_of(3)).then(|| format!("words {index}")),
+            speaker_id: Some(format!("speaker {}", index % 5)),
+            gender: (!index.is_multiple_of(4)).then_some(Gender::Female),
+            age: None,
+            dataset: "s".into(),
+            language: "English".into(),
+            license: "CC BY 4.0".into(),
+            duration: index as f64 / 10.0,
+            source: format!("{index}.wav"),
+            transcription_source: None,
+        };
+        (record, size as u64)
+    }
+
+    /// The shard as parquet's `ArrowWriter` writes it from the whole column in memory (how
+    /// every shard was written before audio_pages.rs).
+    fn arrow_writers_shard(out: &Path, shard: &[(&Record, u64)], row_group_bytes: u64) -> Vec<u8> {
+        let mut file = Vec::new();
+        let mut writer =
+            ArrowWriter::try_new(&mut file, Arc::new(schema_with_metadata()), Some(writer_properties())).unwrap();
+        writer.append_key_value_metadata(KeyValue::new("huggingface".to_string(), huggingface_metadata()));
+        for group in row_groups(shard, row_group_bytes) {
+            let records: Vec<&Record> = group.iter().map(|(record, _)| *record).collect();
+            let files: Vec<Vec<u8>> = records.iter().map(|r| std::fs::read(out.join(&r.audio)).unwrap()).collect();
+            let audio = arrow::array::BinaryArray::from_iter_values(files);
+            writer.write(&batch(&records, Arc::new(audio)).unwrap()).unwrap();
+            writer.flush().unwrap();
+        }
+        writer.close().unwrap();
+        file
+    }
+
+    fn written_shard(out: &Path, shard: &[(&Record, u64)], row_group_bytes: u64) -> Vec<u8> {
+        let mut file = Vec::new();
+        write_shard(&mut file, out, shard, row_group_bytes).unwrap();
+        file
+    }
+
+    /// Writes a shard of files of `sizes` both ways and compares the bytes.
+    fn assert_same_shard(name: &str, sizes: &[usize], row_group_bytes: u64) {
+        let dir = tempfile::tempdir().unwrap();
+        let records: Vec<(Record, u64)> =
+            sizes.iter().enumerate().map(|(index, &size)| record_with_file(dir.path(), index, size)).collect();
+        let shard: Vec<(&Record, u64)> = records.iter().map(|(record, size)| (record, *size)).collect();
+        let expected = arrow_writers_shard(dir.path(), &shard, row_group_bytes);
+        let written = written_shard(dir.path(), &shard, row_group_bytes);
+        assert!(written == expected, "{name}: {} bytes against ArrowWriter's {}", written.len(), expected.len());
+    }
+
+    #[test]
+    fn shards_have_arrow_writers_bytes_for_every_shape_of_audio() {
+        const MIB: usize = 1 << 20;
+        let mut random = fastrand::Rng::with_seed(22);
+        // FLACs of short utterances: several to a page, windows that cross the page budget.
+        let utterances: Vec<usize> = (0..60).map(|_| random.usize(20_000..120_000)).collect();
+        assert_same_shard("utterances", &utterances, LIMITS.row_group_bytes);
+        // The same in row groups of ~300 kB: a page store per row group, in order.
+        assert_same_shard("row groups", &utterances, 300_000);
+        // Values above the page budget, alone and among small ones.
+        assert_same_shard(
+            "large",
+            &[3 * MIB, 10, 2 * MIB + 1, 70_000, MIB - 4, MIB, 5, MIB + 3],
+            LIMITS.row_group_bytes,
+        );
+        // Empty and tiny values (views of up to 12 bytes hold their bytes inline), more than a
+        // batch of 1,024 values in one page.
+        let tiny: Vec<usize> = (0..3000).map(|index| index % 14).collect();
+        assert_same_shard("tiny", &tiny, LIMITS.row_group_bytes);
+        // Sizes around the budget's edges, in random order.
+        let edges: Vec<usize> = (0..40).map(|_| random.usize(MIB / 3 - 8..MIB / 3 + 8)).collect();
+        assert_same_shard("edges", &edges, LIMITS.row_group_bytes);
+        // No rows at all.
+        assert_same_shard("empty", &[], LIMITS.row_group_bytes);
+    }
+
+    #[test]
+    fn more_rows_than_a_page_holds_have_arrow_writers_bytes() {
+        // Pages end at 20,000 rows, and the writer takes levels 20,000 at a time.
+        let sizes: Vec<usize> = (0..20_500).map(|index| 16 + index % 5).collect();
+        assert_same_shard("rows", &sizes, LIMITS.row_group_bytes);
+    }
+
+    #[test]
+    fn a_flac_that_changed_or_went_since_the_plan_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let records: Vec<(Record, u64)> = (0..3).map(|index| record_with_file(dir.path(), index, 5000)).collect();
+        let shard: Vec<(&Record, u64)> = records.iter().map(|(record, size)| (record, *size)).collect();
+        let changed = dir.path().join(&records[1].0.audio);
+        std::fs::write(&changed, vec![1u8; 5001]).unwrap();
+        let error = write_shard(Vec::new(), dir.path(), &shard, LIMITS.row_group_bytes).unwrap_err().to_string();
+        assert!(error.contains(&changed.display().to_string()) && error.contains("changed"), "{error}");
+        std::fs::write(&changed, vec![1u8; 4000]).unwrap();
+        let error = write_shard(Vec::new(), dir.path(), &shard, LIMITS.row_group_bytes).unwrap_err().to_string();
+        assert!(error.contains(&changed.display().to_string()) && error.contains("changed"), "{error}");
+        std::fs::remove_file(&changed).unwrap();
+        let error = write_shard(Vec::new(), dir.path(), &shard, LIMITS.row_group_bytes).unwrap_err().to_string();
+        assert!(error.contains(&changed.display().to_string()), "{error}");
+        assert!(!error.contains('\n'), "one line: {error}");
+    }
 }
