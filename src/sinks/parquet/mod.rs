@@ -397,7 +397,7 @@ fn stage_split(
         let path = data.join(shard_file_name(split, index, count));
         let write_error = |message: String| ParquetSinkError::Write { path: path.clone(), message };
         staged
-            .write_with(&path, |file| write_shard(file, out, shard, limits.row_group_bytes))
+            .write_uncached_with(&path, |file| write_shard(file, out, shard, limits.row_group_bytes))
             .map_err(|error| write_error(error.to_string()))?;
         written.push(path);
     }

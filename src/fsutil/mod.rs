@@ -1,8 +1,11 @@
 //! Atomic file writes: write to a temporary name in the same folder, then rename, so an
 //! interrupted build never leaves a half-written output under its final name. (No fsync: the
 //! guarantee is against a killed process, and syncing 40,000 small files would dominate a build.)
+mod uncached;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
+pub use uncached::OutputFile;
 
 /// The temporary name used while `path` is being written.
 pub fn temporary_path(path: &Path) -> PathBuf {
@@ -50,7 +53,7 @@ pub fn is_partial(name: &str) -> bool {
 }
 
 /// A file being staged: buffered, and hashed on its way to the disk.
-pub type StagedFile = std::io::BufWriter<HashingWriter<std::fs::File>>;
+pub type StagedFile = std::io::BufWriter<HashingWriter<OutputFile>>;
 
 /// A writer that passes every byte on to `inner` and a copy to a hashing thread: no one reads
 /// a staged file back to list it in SHA256SUMS, and the writer pays only for the copy.
@@ -107,6 +110,25 @@ impl StagedWrites {
         path: &Path,
         fill: impl FnOnce(&mut StagedFile) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
+        self.stage(path, false, fill)
+    }
+
+    /// Stages `path` with what `fill` writes, past the page cache where the file system allows
+    /// it (uncached.rs): for large files nothing in the build reads again.
+    pub fn write_uncached_with(
+        &mut self,
+        path: &Path,
+        fill: impl FnOnce(&mut StagedFile) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        self.stage(path, true, fill)
+    }
+
+    fn stage(
+        &mut self,
+        path: &Path,
+        direct: bool,
+        fill: impl FnOnce(&mut StagedFile) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
@@ -122,12 +144,12 @@ impl StagedWrites {
             });
             // The sender goes with the writer: dropped on every way out, which ends the hasher.
             let written = (|| {
-                let file = std::fs::File::create(&temporary)?;
+                let file = OutputFile::create(&temporary, direct)?;
                 let mut writer = std::io::BufWriter::new(HashingWriter { inner: file, chunks });
                 fill(&mut writer)?;
                 writer.flush()?;
                 let HashingWriter { inner: file, .. } = writer.into_inner().map_err(|error| error.into_error())?;
-                file.metadata().map(|metadata| metadata.len())
+                file.finish()?.metadata().map(|metadata| metadata.len())
             })();
             let sha256 = hasher.join().map_err(|_| std::io::Error::other("the thread hashing this file panicked"))?;
             Ok((written?, sha256))
