@@ -29,17 +29,20 @@ pub type AudioFile = (PathBuf, u64);
 /// The `audio.bytes` values a batch carries: one of each file's size, all zeros, all views
 /// of one buffer as long as the longest.
 pub fn placeholder_column(files: &[AudioFile]) -> std::result::Result<ArrayRef, arrow::error::ArrowError> {
-    let longest = files.iter().map(|(_, size)| *size).max().unwrap_or(0);
+    // A parquet value's length is four bytes.
+    let sizes = files
+        .iter()
+        .map(|(path, size)| {
+            u32::try_from(*size).map_err(|_| {
+                let message = format!("{}: {size} bytes, too large for a parquet value", path.display());
+                arrow::error::ArrowError::InvalidArgumentError(message)
+            })
+        })
+        .collect::<std::result::Result<Vec<u32>, _>>()?;
+    let longest = sizes.iter().copied().max().unwrap_or(0);
     let mut column = BinaryViewBuilder::with_capacity(files.len());
     let zeros = column.append_block(arrow::buffer::Buffer::from_vec(vec![0u8; longest as usize]));
-    for (path, size) in files {
-        // A parquet value's length is four bytes.
-        let size = u32::try_from(*size).map_err(|_| {
-            arrow::error::ArrowError::InvalidArgumentError(format!(
-                "{}: {size} bytes, too large for a parquet value",
-                path.display()
-            ))
-        })?;
+    for size in sizes {
         column.try_append_view(zeros, 0, size)?;
     }
     Ok(Arc::new(column.finish()))
