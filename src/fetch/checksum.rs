@@ -1,6 +1,4 @@
 //! The size and SHA-256 of a downloaded file, read in one pass.
-use sha2::{Digest, Sha256};
-use std::io::Read;
 use std::path::Path;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,19 +9,7 @@ pub struct FileDigest {
 }
 
 pub fn digest(path: &Path) -> std::io::Result<FileDigest> {
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; 1 << 20];
-    let mut bytes = 0u64;
-    loop {
-        let read = file.read(&mut buffer)?;
-        if read == 0 {
-            break;
-        }
-        hasher.update(&buffer[..read]);
-        bytes += read as u64;
-    }
-    Ok(FileDigest { bytes, sha256: hex::encode(hasher.finalize()) })
+    crate::fsutil::sha256_file(path).map(|(sha256, bytes)| FileDigest { bytes, sha256 })
 }
 
 #[cfg(test)]

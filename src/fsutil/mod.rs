@@ -63,9 +63,9 @@ pub struct HashingWriter<W> {
     chunks: std::sync::mpsc::SyncSender<Vec<u8>>,
 }
 
-/// The most bytes one write passes on (and copies for the hasher). A shard's row group
-/// arrives as one write of up to ~100 MB; a copy that large would be fresh pages from the
-/// kernel every time (glibc maps anything above 32 MiB on its own, src/allocator.rs), each
+/// The most bytes one write passes on (and copies for the hasher). A shard's page arrives as
+/// one write, as large as the longest FLAC file in it; a copy above 32 MiB would be fresh
+/// pages from the kernel every time (glibc maps those on their own, src/allocator.rs), each
 /// faulted in and cleared, while copies of 1 MiB reuse the heap's memory.
 const HASH_CHUNK: usize = 1 << 20;
 
