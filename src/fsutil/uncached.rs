@@ -57,13 +57,8 @@ impl OutputFile {
     /// Writes out what is still gathered (the last partial block through the page cache) and
     /// gives the file back.
     pub fn finish(mut self) -> std::io::Result<File> {
-        if self.direct.is_some() {
-            self.write_blocks()?;
-            if let Some(rest) = self.direct.take() {
-                set_direct(&self.file, false)?;
-                self.file.write_all(rest.bytes())?;
-            }
-        }
+        self.write_blocks()?;
+        self.write_through()?;
         Ok(self.file)
     }
 
@@ -80,12 +75,17 @@ impl OutputFile {
                 Ok(())
             }
             Err(error) if error.raw_os_error() == Some(libc::EINVAL) && self.file.metadata()?.len() == 0 => {
-                set_direct(&self.file, false)?;
-                let gathered = self.direct.take().expect("checked above");
-                self.file.write_all(gathered.bytes())
+                self.write_through()
             }
             Err(error) => Err(error),
         }
+    }
+
+    /// Ends direct writes: what is gathered, and all that follows, goes through the page cache.
+    fn write_through(&mut self) -> std::io::Result<()> {
+        let Some(gathered) = self.direct.take() else { return Ok(()) };
+        set_direct(&self.file, false)?;
+        self.file.write_all(gathered.bytes())
     }
 }
 
