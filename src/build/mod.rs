@@ -319,7 +319,9 @@ pub fn run_build_with(options: &BuildOptions, recognizer: Option<&dyn Recognizer
         };
         return Ok(BuildOutcome { splits: shard_states, run, unknown_folders });
     }
-    let ready_shards = shards_ahead.map(shards_ahead::ShardsAhead::finish).unwrap_or_default();
+    // The last splits' shards may still be being written: the sink takes them when they are
+    // (and `shards_ahead`, dropped at the end, waits for its writer on every way out).
+    let ready_shards = shards_ahead.as_mut().map(shards_ahead::ShardsAhead::all_built).unwrap_or_default();
     let mut states = load_states(&options.out)?;
     dedupe::dedupe_across_splits(&options.out, &mut states).map_err(BuildError::io(&options.out))?;
     let audio_seconds = states.iter().flat_map(|s| &s.records).map(|r| r.duration).sum();

@@ -42,9 +42,12 @@ impl ShardsAhead {
         // Unbounded: a job holds a split's records only (no audio), and the build never waits.
         let (jobs, received) = channel::<Job>();
         let (out, shared) = (out.to_path_buf(), Arc::clone(&ready));
+        // Held by the writer while it runs (dropped with the closure if it cannot start).
+        let writing = ready.writing();
         let worker = std::thread::Builder::new()
             .name("shards-ahead".into())
             .spawn(move || {
+                let _writing = writing;
                 for job in received {
                     write_ahead(&out, &shared, job);
                 }
@@ -68,9 +71,11 @@ impl ShardsAhead {
         let _ = jobs.send(Job { split: state.report.split.clone(), records });
     }
 
-    /// Waits for the shards being written; returns every split's that were.
-    pub fn finish(mut self) -> Arc<ReadyShards> {
-        self.stop();
+    /// Every split is built: the writer ends once the shards it has are written. Returns
+    /// where they go, whose `take` waits for that, so that the outputs that need no shard
+    /// are written meanwhile (dropping `self` waits too).
+    pub fn all_built(&mut self) -> Arc<ReadyShards> {
+        drop(self.jobs.take());
         Arc::clone(&self.ready)
     }
 
@@ -141,12 +146,12 @@ mod tests {
         let dir = folder_with_audio(&[&a, &b, &c]);
         let mut ahead = ShardsAhead::start(dir.path(), &[a.clone(), c.clone()], 2);
         ahead.built(&b);
-        let ready = ahead.finish();
+        let ready = ahead.all_built();
         // b's x.flac is a's: b's shards hold y.flac alone, as the sink would write them.
         assert!(ready.take("b", &b.records).is_none(), "shards of rows b keeps only");
         let mut ahead = ShardsAhead::start(dir.path(), &[a.clone(), c.clone()], 2);
         ahead.built(&b);
-        let staged = ahead.finish().take("b", &b.records[1..]).expect("shards of b's own rows");
+        let staged = ahead.all_built().take("b", &b.records[1..]).expect("shards of b's own rows");
         staged.commit().unwrap();
         let reference = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(reference.path().join("audio")).unwrap();
@@ -162,7 +167,7 @@ mod tests {
         let dir = folder_with_audio(&[&a]);
         let mut ahead = ShardsAhead::start(dir.path(), &[], 2);
         ahead.built(&a);
-        let ready = ahead.finish();
+        let ready = ahead.all_built();
         let mut changed = a.records.clone();
         changed[0].transcription = Some("transcribed since".into());
         assert!(ready.take("a", &changed).is_none());
@@ -178,7 +183,7 @@ mod tests {
         let dir = folder_with_audio(&[&a]);
         let mut ahead = ShardsAhead::start(dir.path(), &[], 1);
         ahead.built(&a);
-        assert!(ahead.finish().take("a", &a.records).is_none());
+        assert!(ahead.all_built().take("a", &a.records).is_none());
         assert!(!dir.path().join("data").exists());
     }
 }

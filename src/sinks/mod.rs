@@ -70,14 +70,15 @@ pub trait Sink: Sync {
     fn write(&self, collection: &Collection, staged: &mut StagedWrites) -> Result<(), SinkError>;
 }
 
-/// The sinks, in the order they run: the card reads the sizes of the shards staged before it,
-/// and SHA256SUMS (last) the bytes of everything staged.
+/// The sinks, in the order they run: those that need no shard first (the build may still be
+/// writing the last split's shards meanwhile), then the shards, the card (it reads the sizes of
+/// the shards staged before it), and SHA256SUMS (last) of everything staged.
 pub const SINKS: &[&dyn Sink] = &[
     &jsonl::Metadata,
-    &parquet::Shards,
-    &card::Card,
     &licenses::Licenses,
     &build_json::BuildJson,
+    &parquet::Shards,
+    &card::Card,
     &sha256sums::Sha256Sums,
 ];
 

@@ -125,28 +125,59 @@ pub fn stage_split_shards(out: &Path, split: &str, records: &[Record]) -> Result
 }
 
 /// Shards staged before the sinks run (by `build`, while later splits converted), each with
-/// the records it was written from.
+/// the records it was written from. While a writer still works on them ([`ReadyShards::writing`]),
+/// [`ReadyShards::take`] waits for it: the sinks that need no shard run meanwhile.
 #[derive(Debug, Default)]
 pub struct ReadyShards {
-    splits: std::sync::Mutex<std::collections::HashMap<String, (Vec<Record>, StagedWrites)>>,
+    state: std::sync::Mutex<Ready>,
+    written: std::sync::Condvar,
+}
+
+#[derive(Debug, Default)]
+struct Ready {
+    splits: std::collections::HashMap<String, (Vec<Record>, StagedWrites)>,
+    writers: usize,
+}
+
+/// A writer's hold on [`ReadyShards`]: takes wait until every hold is dropped (when the writer
+/// ends, however it ends).
+#[derive(Debug)]
+pub struct Writing(std::sync::Arc<ReadyShards>);
+
+impl Drop for Writing {
+    fn drop(&mut self) {
+        self.0.lock().writers -= 1;
+        self.0.written.notify_all();
+    }
 }
 
 impl ReadyShards {
     /// Keeps a split's staged shards and the records they hold.
     pub fn insert(&self, split: &str, records: Vec<Record>, staged: StagedWrites) {
-        self.lock().insert(split.to_string(), (records, staged));
+        self.lock().splits.insert(split.to_string(), (records, staged));
+    }
+
+    /// A hold for a writer that will insert shards: [`ReadyShards::take`] waits until it is
+    /// dropped.
+    pub fn writing(self: &std::sync::Arc<Self>) -> Writing {
+        self.lock().writers += 1;
+        Writing(std::sync::Arc::clone(self))
     }
 
     /// The staged shards of `split` if they hold exactly `records`; otherwise none, and the
     /// staged files are deleted (their temporary names are the ones a new write uses).
     pub fn take(&self, split: &str, records: &[Record]) -> Option<StagedWrites> {
-        let (held, staged) = self.lock().remove(split)?;
+        let mut ready = self.lock();
+        while ready.writers > 0 {
+            ready = self.written.wait(ready).unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        let (held, staged) = ready.splits.remove(split)?;
         (held == records).then_some(staged)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, (Vec<Record>, StagedWrites)>> {
-        // A panic elsewhere cannot leave the map half-changed: every change is one call.
-        self.splits.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    fn lock(&self) -> std::sync::MutexGuard<'_, Ready> {
+        // A panic elsewhere cannot leave the state half-changed: every change is one step.
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
