@@ -15,9 +15,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{channel, Sender};
 use std::sync::Arc;
 
-/// Units read ahead of a unit a thread starts. Threads work through runs of adjacent units
-/// (rayon splits the list in halves and each thread goes through its part in order), so the
-/// next units are mostly the ones that thread starts next.
+/// Units read ahead of a unit a thread starts. Units start in the order of the list (each
+/// conversion task takes the next one, src/build/split.rs), so these are the ones started next.
 const UNITS_AHEAD: usize = 16;
 
 /// Bytes of a file asked for at most, so that many threads reading ahead in a corpus of

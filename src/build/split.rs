@@ -14,7 +14,7 @@ use crate::record::{Emotion, Record, TranscriptionSource};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use unicode_normalization::UnicodeNormalization;
 
 /// Where one split is read from and written to.
@@ -244,27 +244,34 @@ fn convert_units<'a>(
 ) -> Result<(SourceHashes<'a>, Vec<(usize, ItemOutcome)>), BuildError> {
     let split = job.entry.id.as_str();
     let cache = ItemCache::open(job.out, split, job.shard);
-    let units: Vec<&[Pending]> = work_units(pending)
+    let mut units: Vec<&[Pending]> = work_units(pending)
         .into_iter()
         .enumerate()
         .filter(|(unit, _)| job.shard.is_none_or(|shard| shard.owns(*unit)))
         .map(|(_, pending)| pending)
         .collect();
+    // Units of many items (a long recording cut into segments, a table's rows) start first:
+    // one such unit keeps a thread busy for long, and started near the end of the split it
+    // would leave the other cores idle until it is done. The rest keep their order. (No output
+    // depends on the order of the work.)
+    units.sort_by_key(|unit| std::cmp::Reverse(unit.len()));
     let labelled = units.iter().flat_map(|unit| unit.iter()).filter(|p| p.emotion.is_some()).count();
     let progress = Progress::items(split, labelled as u64, "samples", job.quiet);
     let converter = Converter { audio_folder, cache: &cache, progress: &progress, stopped: &AtomicBool::new(false) };
     // Each unit's file on disk: read ahead, then hashed and decoded by its unit.
     let files: Vec<PathBuf> = units.iter().map(|unit| paths.path(unit[0].item.location.file())).collect();
-    // One unit per task: rayon's adaptive splitting would otherwise hand a thread a run of
-    // units it works through alone while the other core idles at the end of the split.
+    // One unit per task, and each task takes the next unit of the list whichever thread runs
+    // it: the units start in list order (the longest first, the reads ahead in that order),
+    // where rayon's splitting would hand each thread a half of the list to work through.
+    let next = AtomicUsize::new(0);
     let done: Vec<UnitOutcome> = with_read_ahead(&files, |read_ahead| {
-        units
-            .par_iter()
-            .enumerate()
+        (0..units.len())
+            .into_par_iter()
             .with_max_len(1)
-            .map(|(unit, group)| {
+            .map(|_| {
+                let unit = next.fetch_add(1, Ordering::Relaxed);
                 read_ahead.starting(unit);
-                converter.convert_group(group, &files[unit])
+                converter.convert_group(units[unit], &files[unit])
             })
             .collect()
     });
