@@ -560,4 +560,23 @@ mod tests {
         assert!(error.contains(&changed.display().to_string()), "{error}");
         assert!(!error.contains('\n'), "one line: {error}");
     }
+
+    #[test]
+    fn taking_shards_waits_for_the_writers_that_hold_them() {
+        let ready = std::sync::Arc::new(ReadyShards::default());
+        let writing = ready.writing();
+        let writer = {
+            let ready = std::sync::Arc::clone(&ready);
+            std::thread::spawn(move || {
+                // Still writing when the sinks ask: they must wait for the insert.
+                std::thread::sleep(std::time::Duration::from_millis(200));
+                ready.insert("a", Vec::new(), StagedWrites::default());
+                drop(writing);
+            })
+        };
+        assert!(ready.take("a", &[]).is_some(), "taken before the writer had put it there");
+        writer.join().unwrap();
+        // With no writer left, a split no one wrote ahead is none at once.
+        assert!(ready.take("b", &[]).is_none());
+    }
 }
