@@ -284,6 +284,23 @@ mod tests {
     }
 
     #[test]
+    fn a_failing_disk_thread_is_an_error_for_the_writer_not_a_hang() {
+        // A file its disk thread cannot write (opened for reading): the error reaches the
+        // writer at a hand-over or at finish, however many buffers it fills meanwhile.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("read-only");
+        std::fs::write(&path, b"").unwrap();
+        let mut file = super::OutputFile {
+            file: None,
+            direct: Some(super::DirectWrites::start(std::fs::File::open(&path).unwrap()).unwrap()),
+        };
+        let chunk = vec![1u8; super::CHUNK];
+        let written = (0..2 * super::BUFFERS).try_for_each(|_| file.write_all(&chunk));
+        let error = written.err().or_else(|| file.finish().err()).expect("writes into a file open for reading");
+        assert_eq!(error.raw_os_error(), Some(libc::EBADF), "{error}");
+    }
+
+    #[test]
     fn a_direct_file_leaves_no_written_block_in_the_page_cache() {
         // Checked where direct writes are taken: 1 MiB written, then mapped; mincore says
         // which pages are resident (the page cache, for a file mapping).
