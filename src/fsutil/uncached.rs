@@ -25,9 +25,15 @@ const BUFFERS: usize = 3;
 
 /// A file being written, directly where it can be (see the module comment).
 #[derive(Debug)]
-pub struct OutputFile {
-    file: Option<File>,
-    direct: Option<DirectWrites>,
+pub struct OutputFile(Target);
+
+/// How an [`OutputFile`] is written.
+#[derive(Debug)]
+enum Target {
+    /// Through the page cache, as any file.
+    Buffered(File),
+    /// Past it, by a disk thread of its own.
+    Direct(DirectWrites),
 }
 
 /// Bytes waiting for a direct write, in a buffer whose start is block-aligned.
@@ -144,7 +150,7 @@ fn write_chunks(
         }
         if !through_cache.is_empty() || last {
             if direct {
-                set_direct(&file, false)?;
+                end_direct(&file)?;
                 direct = false;
             }
             file.write_all(through_cache)?;
@@ -161,26 +167,34 @@ impl OutputFile {
     pub fn create(path: &Path, direct: bool) -> std::io::Result<Self> {
         if direct {
             if let Some(file) = open_direct(path)? {
-                return Ok(OutputFile { file: None, direct: Some(DirectWrites::start(file)?) });
+                return OutputFile::direct(file);
             }
         }
-        Ok(OutputFile { file: Some(File::create(path)?), direct: None })
+        Ok(OutputFile(Target::Buffered(File::create(path)?)))
+    }
+
+    /// `file` (opened with `O_DIRECT`) written by a disk thread.
+    fn direct(file: File) -> std::io::Result<Self> {
+        Ok(OutputFile(Target::Direct(DirectWrites::start(file)?)))
     }
 
     /// Writes out what is still gathered and gives the file back once all of it is written.
-    pub fn finish(mut self) -> std::io::Result<File> {
-        if let Some(mut direct) = self.direct.take() {
-            direct.hand_over(true)?;
-            return direct.finish();
+    pub fn finish(self) -> std::io::Result<File> {
+        match self.0 {
+            Target::Buffered(file) => Ok(file),
+            Target::Direct(mut direct) => {
+                direct.hand_over(true)?;
+                direct.finish()
+            }
         }
-        self.file.take().ok_or_else(|| std::io::Error::other("this file was already finished"))
     }
 }
 
 impl Write for OutputFile {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let Some(direct) = &mut self.direct else {
-            return self.file.as_mut().map_or(Ok(0), |file| file.write(buf));
+        let direct = match &mut self.0 {
+            Target::Buffered(file) => return file.write(buf),
+            Target::Direct(direct) => direct,
         };
         let gathered = &mut direct.gathered;
         let taken = buf.len().min(CHUNK - gathered.len);
@@ -195,9 +209,9 @@ impl Write for OutputFile {
 
     /// Gathered bytes wait for a whole chunk or [`OutputFile::finish`].
     fn flush(&mut self) -> std::io::Result<()> {
-        match &mut self.file {
-            Some(file) => file.flush(),
-            None => Ok(()),
+        match &mut self.0 {
+            Target::Buffered(file) => file.flush(),
+            Target::Direct(_) => Ok(()),
         }
     }
 }
@@ -220,9 +234,9 @@ fn open_direct(_path: &Path) -> std::io::Result<Option<File>> {
     Ok(None)
 }
 
-/// Turns direct writes on or off for an open file.
+/// Turns direct writes off for an open file: what follows goes through the page cache.
 #[cfg(target_os = "linux")]
-fn set_direct(file: &File, on: bool) -> std::io::Result<()> {
+fn end_direct(file: &File) -> std::io::Result<()> {
     use std::os::fd::AsRawFd;
     let fd = file.as_raw_fd();
     // SAFETY: F_GETFL and F_SETFL only read and set the status flags of a descriptor that
@@ -231,16 +245,15 @@ fn set_direct(file: &File, on: bool) -> std::io::Result<()> {
     if flags < 0 {
         return Err(std::io::Error::last_os_error());
     }
-    let flags = if on { flags | libc::O_DIRECT } else { flags & !libc::O_DIRECT };
     // SAFETY: as above.
-    if unsafe { libc::fcntl(fd, libc::F_SETFL, flags) } < 0 {
+    if unsafe { libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_DIRECT) } < 0 {
         return Err(std::io::Error::last_os_error());
     }
     Ok(())
 }
 
 #[cfg(not(target_os = "linux"))]
-fn set_direct(_file: &File, _on: bool) -> std::io::Result<()> {
+fn end_direct(_file: &File) -> std::io::Result<()> {
     Ok(())
 }
 
@@ -290,10 +303,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("read-only");
         std::fs::write(&path, b"").unwrap();
-        let mut file = super::OutputFile {
-            file: None,
-            direct: Some(super::DirectWrites::start(std::fs::File::open(&path).unwrap()).unwrap()),
-        };
+        let mut file = super::OutputFile::direct(std::fs::File::open(&path).unwrap()).unwrap();
         let chunk = vec![1u8; super::CHUNK];
         let written = (0..2 * super::BUFFERS).try_for_each(|_| file.write_all(&chunk));
         let error = written.err().or_else(|| file.finish().err()).expect("writes into a file open for reading");
@@ -306,9 +316,7 @@ mod tests {
         // which pages are resident (the page cache, for a file mapping).
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("shard");
-        let Some(mut file) = super::open_direct(&path)
-            .unwrap()
-            .map(|file| super::OutputFile { file: None, direct: Some(super::DirectWrites::start(file).unwrap()) })
+        let Some(mut file) = super::open_direct(&path).unwrap().map(|file| super::OutputFile::direct(file).unwrap())
         else {
             eprintln!("this file system refuses direct writes: nothing to check");
             return;
